@@ -22,6 +22,7 @@ DEMO_JOB_ID = 70_471_823_410_007
 DEMO_PROJECT_ID = 70_471_823_400_002
 DEMO_ENVIRONMENT_ID = 70_471_823_400_003
 DBT_CLOUD_UI = "https://cloud.getdbt.com"
+_SHUTDOWN_POLL_SECONDS = 0.02  # how long stop() may wait for the serving loop to notice
 
 
 def _utc_now() -> datetime:
@@ -118,7 +119,10 @@ class DbtCloudSimulator:
         server.simulator = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="dbt-cloud-simulator", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": _SHUTDOWN_POLL_SECONDS},
+            name="dbt-cloud-simulator",
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -183,6 +187,7 @@ class DbtCloudSimulator:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "dbt-cloud-simulator"
+    disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms stall
     timeout = 30
 
     def _serve(self) -> None:
