@@ -1,0 +1,32 @@
+"""Validation of Arazzo 1.0.x descriptions: our JSON Schema plus semantic rules.
+
+    >>> report = validate_document("specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml")
+    >>> report.ok
+    True
+
+Each rule has a stable id (see `RULES` and docs/rules.md); each `Diagnostic` names its rule,
+file, line, column and JSON Pointer.
+"""
+
+from arazzo_engine.validation._diagnostic import Diagnostic, Finding, Severity
+from arazzo_engine.validation._formats import FORMATS, render
+from arazzo_engine.validation._registry import RULES, SCHEMA_RULES, Rule
+from arazzo_engine.validation._report import ValidationReport
+from arazzo_engine.validation._schema import SCHEMA_PATH, arazzo_schema
+from arazzo_engine.validation._validate import iter_diagnostics, validate_document
+
+__all__ = [
+    "FORMATS",
+    "RULES",
+    "SCHEMA_PATH",
+    "SCHEMA_RULES",
+    "Diagnostic",
+    "Finding",
+    "Rule",
+    "Severity",
+    "ValidationReport",
+    "arazzo_schema",
+    "iter_diagnostics",
+    "render",
+    "validate_document",
+]

@@ -1,0 +1,11 @@
+"""Importing this package registers every semantic rule in the table."""
+
+from arazzo_engine.validation._rules import (  # noqa: F401  (imported to register)
+    criteria,
+    expressions,
+    flow,
+    inputs,
+    operations,
+    references,
+    structure,
+)

@@ -1,0 +1,75 @@
+"""Where the lists rules care about live in a document (parameters, actions, criteria)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from arazzo_engine.document import join_pointer
+from arazzo_engine.validation._context import Step, ValidationContext, Workflow, items, members
+
+ACTION_FIELDS = {
+    "success": ("successActions", "onSuccess"),
+    "failure": ("failureActions", "onFailure"),
+}
+
+
+@dataclass(frozen=True)
+class ListSite:
+    """A parameter or action list as written, with the workflow and step that own it."""
+
+    pointer: str
+    value: Any
+    workflow: Workflow
+    step: Step | None
+    kind: str  # "parameters", "success" or "failure"
+
+
+def parameter_lists(ctx: ValidationContext) -> Iterator[ListSite]:
+    for workflow in ctx.workflows:
+        yield ListSite(workflow.pointer + "/parameters", workflow.node.get("parameters"),
+                       workflow, None, "parameters")
+        for step in workflow.steps():
+            yield ListSite(step.pointer + "/parameters", step.node.get("parameters"),
+                           workflow, step, "parameters")
+
+
+def action_lists(ctx: ValidationContext) -> Iterator[ListSite]:
+    for workflow in ctx.workflows:
+        for kind, (workflow_field, step_field) in ACTION_FIELDS.items():
+            yield ListSite(join_pointer(workflow.pointer, workflow_field),
+                           workflow.node.get(workflow_field), workflow, None, kind)
+            for step in workflow.steps():
+                yield ListSite(join_pointer(step.pointer, step_field),
+                               step.node.get(step_field), workflow, step, kind)
+
+
+def literal_actions(ctx: ValidationContext) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """Every action object written out (in workflows, steps and components): pointer, node, kind."""
+    for site in action_lists(ctx):
+        for pointer, node in items(site.value, site.pointer):
+            if "reference" not in node:
+                yield pointer, node, site.kind
+    for kind, section in (("success", "successActions"), ("failure", "failureActions")):
+        for pointer, _, node in members(ctx.components(section), f"/components/{section}"):
+            if isinstance(node, dict):
+                yield pointer, node, kind
+
+
+def criteria(ctx: ValidationContext) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every Criterion Object: step success criteria and action criteria."""
+    for step in ctx.steps():
+        yield from items(step.node.get("successCriteria"), step.pointer + "/successCriteria")
+    for pointer, node, _ in literal_actions(ctx):
+        yield from items(node.get("criteria"), pointer + "/criteria")
+
+
+def duplicates(keys: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, str]]:
+    """(pointer, key, first pointer) for each key already seen earlier in the list."""
+    seen: dict[Any, str] = {}
+    for pointer, key in keys:
+        if key in seen:
+            yield pointer, key, seen[key]
+        else:
+            seen[key] = pointer

@@ -1,0 +1,193 @@
+"""Rules that open the source descriptions: operations exist, parameters fit them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from arazzo_engine.openapi import Operation, parse_operation_path
+from arazzo_engine.validation._context import (
+    QUALIFIED,
+    Step,
+    ValidationContext,
+)
+from arazzo_engine.validation._diagnostic import Finding
+from arazzo_engine.validation._registry import rule
+
+#: OpenAPI says parameter definitions with these header names SHALL be ignored.
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+LOCATIONS = ("path", "query", "header", "cookie")
+
+
+@rule("source-load", "error",
+      "every source description can be read and is of its declared type")
+def source_load(ctx: ValidationContext) -> Iterator[Finding]:
+    for source in ctx.sources.values():
+        pointer = source.pointer + "/url"
+        if source.problem and source.skipped:
+            yield Finding(f"source `{source.name}` was not loaded ({source.problem}); the "
+                          "operations and workflows it provides were not checked", pointer,
+                          severity="warning")
+        elif source.problem:
+            problem = source.problem.removeprefix(f"{source.location}: ")
+            yield Finding(f"source `{source.name}` ({source.url}) cannot be loaded: {problem}",
+                          pointer)
+        elif source.document is not None:
+            data = source.document.data if isinstance(source.document.data, dict) else {}
+            if source.type == "arazzo" and "arazzo" not in data:
+                yield Finding(f"source `{source.name}` is typed arazzo but {source.url} is not "
+                              "an Arazzo description", pointer)
+            elif source.type != "arazzo" and not str(data.get("openapi", "")).startswith("3."):
+                found = "a Swagger 2.0" if "swagger" in data else "not an OpenAPI 3.x"
+                yield Finding(f"source `{source.name}` ({source.url}) is {found} description; "
+                              "its operations cannot be resolved", pointer)
+
+
+@rule("operation-resolved", "error",
+      "every operationId and operationPath names an operation of a source description")
+def operation_resolved(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        field = next((f for f in ("operationId", "operationPath")
+                      if isinstance(step.node.get(f), str)), None)
+        if field is None:
+            continue
+        found = ctx.lookup_operation(step)
+        if found.problem:
+            yield Finding(found.problem, f"{step.pointer}/{field}", hint=found.hint)
+
+
+@rule("operation-path-syntax", "warning",
+      "operationPath uses the {$sourceDescriptions.<name>.url}#<pointer> form")
+def operation_path_syntax(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        text = step.node.get("operationPath")
+        if not isinstance(text, str):
+            continue
+        try:
+            parse_operation_path(text)
+        except ValueError:
+            try:
+                name, pointer = parse_operation_path(text, lenient=True)
+            except ValueError:
+                continue  # not an operationPath at all: operation-resolved reports it
+            yield Finding("the source should be named with a runtime expression in braces",
+                          step.pointer + "/operationPath",
+                          hint=f"write {{$sourceDescriptions.{name}.url}}#{pointer}")
+
+
+@rule("operation-id-unqualified", "warning",
+      "with several OpenAPI sources, operationIds are qualified with $sourceDescriptions")
+def operation_id_unqualified(ctx: ValidationContext) -> Iterator[Finding]:
+    if len(ctx.openapi_sources()) < 2:
+        return
+    for step in ctx.steps():
+        text = step.node.get("operationId")
+        if isinstance(text, str) and not QUALIFIED.match(text):
+            found = ctx.lookup_operation(step)
+            if found.operation is not None and found.source is not None:
+                yield Finding("with several OpenAPI sources an operationId must be qualified",
+                              step.pointer + "/operationId",
+                              hint=f"write $sourceDescriptions.{found.source.name}.{text}")
+
+
+def _step_parameters(ctx: ValidationContext, step: Step) -> dict[tuple[Any, Any], tuple[str, dict]]:
+    """Workflow parameters overridden by the step's own, keyed by (name, in)."""
+    merged: dict[tuple[Any, Any], tuple[str, dict]] = {}
+    for owner, pointer in ((step.workflow.node, step.workflow.pointer),
+                           (step.node, step.pointer)):
+        for item_pointer, node, _ in ctx.effective(owner.get("parameters"),
+                                                   pointer + "/parameters"):
+            merged[(node.get("name"), node.get("in"))] = (item_pointer, node)
+    return merged
+
+
+def _operation_steps(ctx: ValidationContext) -> Iterator[tuple[Step, Operation, str]]:
+    for step in ctx.steps():
+        if step.kind != "operation":
+            continue
+        found = ctx.lookup_operation(step)
+        if found.operation is not None:
+            field = "operationId" if "operationId" in step.node else "operationPath"
+            yield step, found.operation, f"{step.pointer}/{field}"
+
+
+@rule("parameter-required", "error",
+      "parameters the operation requires are provided (path: error, others: warning)")
+def parameter_required(ctx: ValidationContext) -> Iterator[Finding]:
+    for step, operation, target in _operation_steps(ctx):
+        given = _step_parameters(ctx, step)
+        for declared in operation.parameters:
+            where, name = declared.get("in"), declared.get("name")
+            if where == "header" and str(name).lower() in IGNORED_HEADERS:
+                continue
+            if not (declared.get("required") or where == "path"):
+                continue
+            if any(_matches(name, where, n, w) for n, w in given):
+                continue
+            yield Finding(f"operation {operation.method} {operation.path} requires {where} "
+                          f"parameter `{name}`, which step `{step.id}` does not provide",
+                          target, severity="error" if where == "path" else "warning")
+
+
+@rule("parameter-unknown", "warning",
+      "a step's parameters are declared by its operation, in the same location")
+def parameter_unknown(ctx: ValidationContext) -> Iterator[Finding]:
+    for step, operation, _ in _operation_steps(ctx):
+        exempt = _security_names(ctx, step)
+        for pointer, node, _ in ctx.effective(step.node.get("parameters"),
+                                              step.pointer + "/parameters"):
+            name, where = node.get("name"), node.get("in")
+            if not isinstance(name, str) or where not in LOCATIONS:
+                continue
+            if operation.parameter(name, where) is not None:
+                continue
+            if where == "header" and name.lower() in IGNORED_HEADERS | exempt:
+                continue
+            elsewhere = operation.parameter(name)
+            if elsewhere is not None:
+                yield Finding(f"operation {operation.method} {operation.path} declares "
+                              f"`{name}` in {elsewhere.get('in')}, not in {where}",
+                              pointer + "/in")
+            else:
+                declared = ", ".join(f"{p.get('name')} ({p.get('in')})"
+                                     for p in operation.parameters) or "none"
+                yield Finding(f"operation {operation.method} {operation.path} has no {where} "
+                              f"parameter `{name}`", pointer, anchor="value",
+                              hint=f"it declares: {declared}")
+
+
+@rule("request-body-unexpected", "warning",
+      "a requestBody is given only to operations that take one (and to all that require one)")
+def request_body_unexpected(ctx: ValidationContext) -> Iterator[Finding]:
+    for step, operation, target in _operation_steps(ctx):
+        has_body = "requestBody" in step.node
+        if has_body and operation.request_body is None:
+            yield Finding(f"operation {operation.method} {operation.path} takes no request "
+                          "body", step.pointer + "/requestBody")
+        elif not has_body and operation.request_body and operation.request_body.get("required"):
+            yield Finding(f"operation {operation.method} {operation.path} requires a request "
+                          f"body, which step `{step.id}` does not give", target)
+
+
+def _matches(name: Any, where: Any, given_name: Any, given_in: Any) -> bool:
+    if given_in != where:
+        return False
+    if where == "header" and isinstance(name, str) and isinstance(given_name, str):
+        return name.lower() == given_name.lower()
+    return name == given_name
+
+
+def _security_names(ctx: ValidationContext, step: Step) -> set[str]:
+    """Header names that the source's security schemes carry (api keys, bearer tokens)."""
+    found = ctx.lookup_operation(step)
+    if found.source is None or found.source.document is None:
+        return set()
+    data = found.source.document.data
+    schemes = data.get("components", {}).get("securitySchemes", {}) if isinstance(
+        data, dict) and isinstance(data.get("components"), dict) else {}
+    names = {"authorization"}
+    if isinstance(schemes, dict):
+        for scheme in schemes.values():
+            if isinstance(scheme, dict) and scheme.get("in") == "header":
+                names.add(str(scheme.get("name", "")).lower())
+    return names

@@ -1,0 +1,97 @@
+"""The driver: load, apply the schema, run every rule, place each finding in its file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from arazzo_engine.document import LoadedDocument, load_bundle, load_file
+
+from . import _rules  # noqa: F401  (registers the rules)
+from ._context import ValidationContext
+from ._diagnostic import Diagnostic, Finding
+from ._registry import RULES, Rule
+from ._report import ValidationReport
+from ._schema import schema_findings
+
+
+def validate_document(
+    document: LoadedDocument | str | Path,
+    *,
+    strict: bool = False,
+    allow_remote: bool = False,
+    allow_outside_root: bool = False,
+    root: str | Path | None = None,
+    session: Any = None,
+) -> ValidationReport:
+    """Validates an Arazzo description and the source descriptions it names.
+
+    Arguments:
+        document: a path, or a document already loaded with `arazzo_engine.document`.
+        strict: also report the strict-only warnings (bare expressions in strings,
+            comparison-form JSONPath, ...).
+        allow_remote: fetch http(s) source descriptions (otherwise they are reported unchecked).
+        allow_outside_root: read local sources outside the entry document's folder tree.
+        root: the folder tree local sources must stay in (see `load_bundle`).
+        session: a `requests.Session` for remote sources.
+
+    Returns:
+        A `ValidationReport`; ``report.ok`` is False when any error was found.
+
+    Raises:
+        DocumentError: the entry document cannot be read or parsed at all.
+    """
+    loaded = document if isinstance(document, LoadedDocument) else load_file(document)
+    bundle = load_bundle(loaded, root=root, allow_remote=allow_remote,
+                         allow_outside_root=allow_outside_root, session=session)
+    context = ValidationContext(loaded, bundle, strict)
+    return ValidationReport.of(_file_name(loaded), iter_diagnostics(context))
+
+
+def iter_diagnostics(context: ValidationContext) -> Iterator[Diagnostic]:
+    """Every diagnostic for the context's document, unsorted, as the rules produce them."""
+    for finding in schema_findings(context.document.data):
+        if finding.rule not in RULES:  # a semantic rule reports the same problem better
+            yield _place(context, finding, "schema", "error")
+    if not isinstance(context.document.data, dict):
+        return
+    for rule in RULES.values():
+        if rule.strict_only and not context.strict:
+            continue
+        for finding in _run(rule, context):
+            yield _place(context, finding, rule.id, rule.severity)
+
+
+def _run(rule: Rule, context: ValidationContext) -> Iterable[Finding]:
+    try:
+        return list(rule.check(context))
+    except Exception as exc:  # a bug in one rule must not hide what the others found
+        return [Finding(f"rule {rule.id} could not finish: {type(exc).__name__}: {exc}", "",
+                        severity="warning", rule="internal")]
+
+
+def _place(context: ValidationContext, finding: Finding, rule_id: str,
+           severity: str) -> Diagnostic:
+    document = finding.document if isinstance(finding.document, LoadedDocument) \
+        else context.document
+    positions = document.positions
+    position = None
+    if finding.anchor == "key":
+        position = positions.key_position(finding.pointer)
+    position = position or positions.value_position(finding.pointer) \
+        or positions.locate(finding.pointer)
+    return Diagnostic(
+        severity=finding.severity or severity,  # type: ignore[arg-type]
+        rule=finding.rule or rule_id,
+        message=finding.message,
+        file=_file_name(document),
+        line=position.line,
+        column=position.column,
+        pointer=finding.pointer,
+        hint=finding.hint,
+    )
+
+
+def _file_name(document: LoadedDocument) -> str:
+    return document.uri
