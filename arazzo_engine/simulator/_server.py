@@ -11,7 +11,7 @@ from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 from ._api import DbtCloudApi, IncomingRequest, RateLimit
-from ._envelope import ApiResponse
+from ._envelope import INVALID_REQUEST_MESSAGE, ApiResponse, failure
 from ._log import Headers, RecordedRequest, RequestLog, parse_json
 from ._runs import Job
 from ._scenarios import SCENARIOS, Scenario
@@ -197,8 +197,11 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 30
 
     def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw_body = self.rfile.read(length) if length > 0 else b""
+        raw_body = self._read_body()
+        if raw_body is None:
+            self.close_connection = True
+            self._send(failure(400, INVALID_REQUEST_MESSAGE, "Malformed request body framing."))
+            return
         url = urlsplit(self.path)
         request = IncomingRequest(
             method=self.command,
@@ -207,7 +210,9 @@ class _Handler(BaseHTTPRequestHandler):
             headers=Headers(self.headers.items()),
             raw_body=raw_body,
         )
-        response = cast(_Server, self.server).simulator._answer(request)
+        self._send(cast(_Server, self.server).simulator._answer(request))
+
+    def _send(self, response: ApiResponse) -> None:
         payload = response.encode()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json")
@@ -217,6 +222,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _read_body(self) -> bytes | None:
+        """The request body, or None when its length cannot be trusted."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunks()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            return None
+        if length < 0:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _read_chunks(self) -> bytes | None:
+        chunks: list[bytes] = []
+        while True:
+            try:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+            except ValueError:
+                return None
+            if size == 0:
+                while self.rfile.readline().strip():  # trailers, up to the blank line
+                    pass
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
