@@ -1,0 +1,119 @@
+"""The two lark parsers, built once from ``grammar/*.lark``, and lark errors made ours.
+
+The parsers are lazily built singletons: a grammar never changes, and building one takes a few
+tens of milliseconds that a program which never reads an expression should not pay.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import PatternStr
+
+from arazzo_engine._resources import grammar_dir
+from arazzo_engine.expressions._errors import ExpressionError
+
+_DESCRIPTIONS = {
+    "NAME": "a name",
+    "INDEX": "an index",
+    "QUOTED_KEY": "a quoted key",
+    "HEADER_NAME": "a header name",
+    "POINTER": "'#' and a JSON pointer",
+    "TEXT": "text",
+    "STRING": "a 'string'",
+    "NUMBER": "a number",
+    "MEMBER": "a member name",
+    "RUNTIME_EXPRESSION": "a runtime expression",
+    "COMPARATOR": "a comparison (==, !=, <, <=, >, >=)",
+    "$END": "the end",
+}
+
+_HINTS = (
+    (re.compile(r"=(?!=)"), "use '==' to compare"),
+    (re.compile(r'"'), "strings in conditions use single quotes"),
+    (re.compile(r"&(?!&)"), "'and' is written '&&'"),
+    (re.compile(r"\|(?!\|)"), "'or' is written '||'"),
+    (re.compile(r"~"), "in a JSON pointer '~' is written '~0' and '/' inside a name '~1'"),
+)
+
+
+@functools.cache
+def runtime_parser() -> Lark:
+    """Parser for ``runtime_expression.lark`` (start rules ``expression`` and ``template``)."""
+    return Lark.open(
+        str(grammar_dir() / "runtime_expression.lark"),
+        parser="lalr",
+        lexer="contextual",
+        start=["expression", "template"],
+        propagate_positions=True,
+        maybe_placeholders=True,
+    )
+
+
+@functools.cache
+def condition_parser() -> Lark:
+    """Parser for ``condition.lark``."""
+    return Lark.open(
+        str(grammar_dir() / "condition.lark"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+    )
+
+
+def translate(
+    error: UnexpectedInput, parser: Lark, text: str, what: str, *, whole: bool = False
+) -> ExpressionError:
+    """Turn a lark error into an ``ExpressionError`` at the offending character.
+
+    ``whole`` says the text must end where the expression ends (the ``expression`` start rule),
+    so a closing brace, which only the ``template`` rule uses, is not offered as a way out.
+    """
+    if isinstance(error, UnexpectedCharacters):
+        offset = error.pos_in_stream
+        found = repr(text[offset]) if offset < len(text) else "the end"
+        expected = error.allowed
+    elif isinstance(error, UnexpectedToken):
+        token: Token = error.token
+        offset = token.start_pos if token.type != "$END" else len(text)
+        found = "the end" if token.type == "$END" else repr(str(token))
+        expected = error.expected
+    elif isinstance(error, UnexpectedEOF):
+        offset, found, expected = len(text), "the end", set(error.expected)
+    else:  # pragma: no cover - lark has no other kinds
+        offset, found, expected = 0, "input", set()
+    if offset is None:
+        offset = len(text)
+    message = f"invalid {what}: unexpected {found}"
+    expected = set(expected or ())
+    if whole and expected & {"RBRACE"}:
+        expected = (expected - {"RBRACE"}) | {"$END"}
+    names = sorted({_describe(name, parser) for name in expected})
+    if names:
+        message += f"; expected {_one_of(names)}"
+    for pattern, hint in _HINTS:
+        if pattern.match(text, offset):
+            message += f" ({hint})"
+            break
+    return ExpressionError(message, text, offset + 1)
+
+
+def _describe(name: str, parser: Lark) -> str:
+    if name in _DESCRIPTIONS:
+        return _DESCRIPTIONS[name]
+    try:
+        pattern = parser.get_terminal(name).pattern
+    except KeyError:
+        return name
+    if isinstance(pattern, PatternStr):
+        return repr(pattern.value)
+    return name.lower()
+
+
+def _one_of(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    return "one of " + ", ".join(names)

@@ -1,0 +1,201 @@
+"""JSONPath for criteria: RFC 9535 queries, the comparison form, and the Goessner draft.
+
+RFC 9535 goes through ``jsonpath-rfc9535``, which passes the whole compliance test suite. The
+comparison form (``$.data.status == 10``, arazzo-notes 1) is not a query; it reads as an RFC 9535
+*logical expression* with ``$`` bound to the context, and is evaluated exactly as the body of a
+filter ``[?...]`` would be, so every RFC rule holds (a comparison with an empty nodelist, ``null``
+against a missing member, ``count()`` and the other functions).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import jsonpath_rfc9535
+from jsonpath_rfc9535.filter_expressions import FilterContext, FilterExpression
+from jsonpath_rfc9535.selectors import FilterSelector
+
+from arazzo_engine.expressions._errors import ExpressionError
+from arazzo_engine.expressions._navigation import show
+
+GOESSNER = "draft-goessner-dispatch-jsonpath-00"
+
+# Singular queries in a comparison (``$.data.status``, ``$['a'][0]``): their values explain a
+# false comparison in the criterion's detail.
+_ENVIRONMENT = jsonpath_rfc9535.JSONPathEnvironment()
+
+_SINGULAR_QUERY = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:-?[0-9]+|'[^']*'|\"[^\"]*\")\])+")
+
+
+def compile_query(query: str) -> jsonpath_rfc9535.JSONPathQuery:
+    """Compile an RFC 9535 query.
+
+    Raises:
+        ExpressionError: the query is not RFC 9535; the column is the offending character.
+    """
+    if not isinstance(query, str):
+        raise ExpressionError("a JSONPath query must be a string", str(query), 1)
+    try:
+        return _ENVIRONMENT.compile(query)
+    except jsonpath_rfc9535.JSONPathError as error:
+        raise _error(error, query, "invalid JSONPath query") from None
+    except RecursionError:
+        raise ExpressionError("JSONPath query nests too deeply", query, 1) from None
+
+
+def jsonpath_query(query: str, document: Any) -> list[Any]:
+    """The values of the RFC 9535 nodelist ``query`` selects from ``document``.
+
+    Raises:
+        ExpressionError: the query is not valid RFC 9535.
+    """
+    return compile_query(query).find(document).values()
+
+
+def _error(error: jsonpath_rfc9535.JSONPathError, query: str, what: str) -> ExpressionError:
+    token = error.token
+    column = token.index + 1 if token is not None else 1
+    message = error.args[0] if error.args else str(error)
+    return ExpressionError(f"{what}: {message}", query, column)
+
+
+@dataclass(frozen=True)
+class JSONPathTest:
+    """A compiled JSONPath condition; ``test`` says whether it holds, and why."""
+
+    condition: str
+
+    def test(self, value: Any) -> tuple[bool, str]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class QueryTest(JSONPathTest):
+    """RFC 9535 query: holds when the nodelist is not empty."""
+
+    query: Any = None
+
+    def test(self, value: Any) -> tuple[bool, str]:
+        nodes = self.query.find(value)
+        if not nodes:
+            return False, f"{self.condition} selects nothing"
+        count = "1 node" if len(nodes) == 1 else f"{len(nodes)} nodes"
+        return True, f"{self.condition} selects {count}"
+
+
+@dataclass(frozen=True)
+class ComparisonTest(JSONPathTest):
+    """RFC 9535 logical expression with ``$`` (and ``@``) bound to the context."""
+
+    expression: FilterExpression | None = None
+    explained_by: tuple[tuple[str, Any], ...] = ()
+
+    def test(self, value: Any) -> tuple[bool, str]:
+        assert self.expression is not None
+        context = FilterContext(env=_ENVIRONMENT, current=value, root=value)
+        held = bool(self.expression.evaluate(context))
+        verdict = "holds" if held else "is false"
+        return held, f"{self.condition} {verdict}{self._values(value)}"
+
+    def _values(self, value: Any) -> str:
+        shown = []
+        for text, query in self.explained_by:
+            found = query.find(value).values()
+            shown.append(f"{text} is {show(found[0]) if found else 'absent'}")
+        return f" ({', '.join(shown)})" if shown else ""
+
+
+def compile_jsonpath_test(condition: str) -> tuple[JSONPathTest, list[str]]:
+    """An RFC 9535 test for a criterion condition, and warnings about its form.
+
+    A condition that is a query is a query. One that is not, but is a logical expression, is
+    the comparison form (with a warning, since RFC 9535 alone does not allow it).
+    """
+    try:
+        query = compile_query(condition)
+    except ExpressionError as query_error:
+        comparison = _comparison(condition)
+        if comparison is None:
+            raise query_error from None
+        return comparison, [
+            f"{condition!r} is a comparison, not an RFC 9535 query; it is evaluated as an RFC "
+            "9535 logical expression with $ bound to the context"
+        ]
+    warnings = []
+    if _is_root_filter(query):
+        warnings.append(
+            f"{condition!r} filters the children of the context (RFC 9535); against an object "
+            "it never tests the object itself: to test the object, write a comparison such as "
+            "'count($.items) > 0'"
+        )
+    return QueryTest(condition, query), warnings
+
+
+def _comparison(condition: str) -> ComparisonTest | None:
+    try:
+        wrapped = _ENVIRONMENT.compile(f"$[?{condition}]")
+    except (jsonpath_rfc9535.JSONPathError, RecursionError):
+        return None
+    # The condition must be the whole filter: "a] , [?b" would otherwise sneak in a selector.
+    segments = wrapped.segments
+    if len(segments) != 1 or len(segments[0].selectors) != 1:
+        return None
+    selector = segments[0].selectors[0]
+    if not isinstance(selector, FilterSelector):  # pragma: no cover - "$[?" makes a filter
+        return None
+    explained = []
+    for text in dict.fromkeys(_SINGULAR_QUERY.findall(condition)):
+        try:
+            explained.append((text, _ENVIRONMENT.compile(text)))
+        except jsonpath_rfc9535.JSONPathError:
+            continue
+    return ComparisonTest(condition, selector.expression, tuple(explained))
+
+
+def _is_root_filter(query: jsonpath_rfc9535.JSONPathQuery) -> bool:
+    segments = query.segments
+    return (
+        len(segments) == 1
+        and len(segments[0].selectors) == 1
+        and isinstance(segments[0].selectors[0], FilterSelector)
+        and str(query).startswith("$[")
+    )
+
+
+@dataclass(frozen=True)
+class GoessnerTest(JSONPathTest):
+    """The 2007 Goessner JSONPath (``draft-goessner-dispatch-jsonpath-00``) via jsonpath-ng."""
+
+    query: Any = None
+
+    def test(self, value: Any) -> tuple[bool, str]:
+        matches = self.query.find(value)
+        if not matches:
+            return False, f"{self.condition} selects nothing"
+        return True, f"{self.condition} selects {len(matches)} node(s)"
+
+
+def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
+    """A Goessner-draft test; a comparison falls back to the RFC 9535 comparison form."""
+    # Imported here: building jsonpath-ng's parser costs time most runs never need.
+    from jsonpath_ng.ext import parse
+
+    try:
+        return GoessnerTest(condition, parse(condition)), []
+    except Exception as error:  # jsonpath-ng raises bare Exception subclasses of several kinds
+        comparison = _comparison(condition)
+        if comparison is not None:
+            return comparison, [
+                f"{condition!r} is a comparison, not a JSONPath query; it is evaluated as an "
+                "RFC 9535 logical expression with $ bound to the context"
+            ]
+        raise ExpressionError(
+            f"invalid JSONPath ({GOESSNER}): {error}", condition, _goessner_column(error)
+        ) from None
+
+
+def _goessner_column(error: Exception) -> int:
+    match = re.search(r"at \d+:(\d+)", str(error))  # "Parse error at 1:14 near token =="
+    return int(match.group(1)) + 1 if match else 1

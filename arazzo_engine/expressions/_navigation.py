@@ -1,0 +1,154 @@
+"""Walking into evaluated values: dot/bracket accessors, JSON pointers, and text rendering.
+
+Missing members raise ``MissingValueError`` naming what was absent; the callers add which
+expression asked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from arazzo_engine.errors import MissingValueError
+
+_ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+
+
+@dataclass(frozen=True)
+class Accessor:
+    """One step after a root: ``.name`` (``dotted``) or ``[0]`` / ``['key']`` (bracketed)."""
+
+    key: str | int
+    dotted: bool = True
+
+    def __str__(self) -> str:
+        if self.dotted:
+            return f".{self.key}"
+        if isinstance(self.key, int):
+            return f"[{self.key}]"
+        return "['" + self.key.replace("'", "''") + "']"
+
+
+def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
+    """Follow ``accessors`` into ``value``; ``start`` names ``value`` in error messages.
+
+    Consecutive dotted names match the longest key that exists, so ``$outputs.a.b`` finds an
+    output literally named ``a.b`` (output names may contain dots) before navigating ``a`` → ``b``.
+    """
+    where = start
+    position = 0
+    while position < len(accessors):
+        accessor = accessors[position]
+        if isinstance(value, Mapping):
+            if accessor.dotted:
+                run_end = position
+                while run_end < len(accessors) and accessors[run_end].dotted:
+                    run_end += 1
+                for end in range(run_end, position, -1):
+                    key = ".".join(str(a.key) for a in accessors[position:end])
+                    if key in value:
+                        value = value[key]
+                        where += "".join(str(a) for a in accessors[position:end])
+                        position = end
+                        break
+                else:
+                    raise MissingValueError(f"{where} has no member {str(accessor.key)!r}")
+                continue
+            key = str(accessor.key)
+            if key not in value:
+                raise MissingValueError(f"{where} has no member {key!r}")
+            value = value[key]
+        elif isinstance(value, (list, tuple)):
+            value = _item(value, accessor, where)
+        else:
+            raise MissingValueError(
+                f"{where} is {describe_type(value)}, which has no member {str(accessor.key)!r}"
+            )
+        where += str(accessor)
+        position += 1
+    return value
+
+
+def _item(array: Sequence[Any], accessor: Accessor, where: str) -> Any:
+    key = accessor.key
+    if isinstance(key, str):
+        if not _ARRAY_INDEX.fullmatch(key):
+            raise MissingValueError(f"{where} is an array, which has no member {key!r}")
+        key = int(key)
+    # A negative index counts from the end, as in JSONPath.
+    if not -len(array) <= key < len(array):
+        raise MissingValueError(f"{where} has no item {key} (it has {len(array)})")
+    return array[key]
+
+
+def resolve_pointer(value: Any, pointer: str, start: str) -> Any:
+    """Resolve an RFC 6901 JSON pointer (still escaped, without the ``#``).
+
+    Text that is JSON (a body kept as a string) is parsed first, so a pointer still reaches in.
+    """
+    if pointer == "":
+        return value
+    where = start
+    for raw_token in pointer[1:].split("/"):
+        token = raw_token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, (str, bytes)):
+            value = _parse_json_text(value, where)
+        if isinstance(value, Mapping):
+            if token not in value:
+                raise MissingValueError(f"{where} has no member {token!r}")
+            value = value[token]
+        elif isinstance(value, (list, tuple)):
+            if not _ARRAY_INDEX.fullmatch(token) or int(token) >= len(value):
+                raise MissingValueError(f"{where} has no item {token!r} (it has {len(value)})")
+            value = value[int(token)]
+        else:
+            raise MissingValueError(
+                f"{where} is {describe_type(value)}, which has no member {token!r}"
+            )
+        where += ("#" if where == start else "") + "/" + raw_token
+    return value
+
+
+def _parse_json_text(text: str | bytes, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise MissingValueError(f"{where} is text that is not JSON") from None
+
+
+def render(value: Any) -> str:
+    """The text of a value embedded in a string: strings as they are, everything else as JSON.
+
+    JSON for the rest (``null``, ``true``, ``10``, ``{"a":1}``) keeps a JSON-text payload valid.
+    """
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def describe_type(value: Any) -> str:
+    """A JSON type name with an article, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (str, bytes)):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return f"a {type(value).__name__}"
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """A short JSON-ish rendering of a value for a diagnostic."""
+    text = "'" + value.replace("'", "''") + "'" if isinstance(value, str) else render(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
