@@ -1,0 +1,68 @@
+"""Runs Arazzo workflows: a pure state machine plus adapters for HTTP, time and reporting.
+
+Start with ``run_workflow(path, inputs={...})``; it returns a ``RunResult``.
+"""
+
+from arazzo_engine.executor._clock import Clock, ManualClock, SystemClock
+from arazzo_engine.executor._http import (
+    HttpRequest,
+    HttpResponse,
+    RequestsTransport,
+    Transport,
+    TransportFailure,
+)
+from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
+from arazzo_engine.executor._options import (
+    DEFAULT_LOOP_DELAY,
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_TIMEOUT,
+    RunOptions,
+)
+from arazzo_engine.executor._program import Program
+from arazzo_engine.executor._results import (
+    ActionRecord,
+    CriterionRecord,
+    RequestRecord,
+    ResponseRecord,
+    RunResult,
+    StepExecution,
+)
+from arazzo_engine.executor._run import Observer, drive, load_program, run_workflow
+from arazzo_engine.executor._state import Frame, RunEvent, RunState
+
+__all__ = [
+    "DEFAULT_LOOP_DELAY",
+    "DEFAULT_MAX_RETRY_WAIT",
+    "DEFAULT_MAX_STEPS",
+    "DEFAULT_TIMEOUT",
+    "Abort",
+    "ActionRecord",
+    "Clock",
+    "CriterionRecord",
+    "Finish",
+    "Frame",
+    "HttpRequest",
+    "HttpResponse",
+    "Machine",
+    "ManualClock",
+    "Observer",
+    "Program",
+    "RequestRecord",
+    "RequestsTransport",
+    "ResponseRecord",
+    "RunEvent",
+    "RunOptions",
+    "RunResult",
+    "RunState",
+    "SendRequest",
+    "StepExecution",
+    "SystemClock",
+    "Transport",
+    "TransportFailure",
+    "Wait",
+    "Waited",
+    "drive",
+    "load_program",
+    "run_workflow",
+]

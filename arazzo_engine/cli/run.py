@@ -1,0 +1,292 @@
+"""``arazzo run``: run one workflow against the real APIs and report how it went.
+
+Exit codes: 0 the workflow succeeded (ending through an ``end`` action counts), 1 it failed,
+2 the document is invalid or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from arazzo_engine.document import load_bundle
+from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
+from arazzo_engine.executor import (
+    DEFAULT_LOOP_DELAY,
+    DEFAULT_MAX_RETRY_WAIT,
+    DEFAULT_MAX_STEPS,
+    DEFAULT_TIMEOUT,
+    Program,
+    RunEvent,
+    RunOptions,
+    RunResult,
+    StepExecution,
+    run_workflow,
+)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "run", help="run a workflow",
+        description="Run one workflow of an Arazzo document against its APIs.",
+        epilog=(f"Polling manners: a goto that re-runs a step that already ran waits "
+                f"--loop-delay seconds first (default {DEFAULT_LOOP_DELAY:g}; 0 disables it). "
+                f"A run stops and fails after --max-steps step executions (default "
+                f"{DEFAULT_MAX_STEPS}). Redirects are not followed unless --follow-redirects."),
+    )
+    parser.add_argument("path", metavar="PATH", help="the Arazzo document")
+    parser.add_argument("--workflow", metavar="ID",
+                        help="the workflowId to run (optional when there is only one)")
+    parser.add_argument("--input", metavar="NAME=VALUE", action="append", default=[],
+                        help="a workflow input; VALUE is JSON when it parses, else a string")
+    parser.add_argument("--inputs-file", metavar="FILE",
+                        help="a JSON or YAML object of inputs (--input wins)")
+    parser.add_argument("--server", metavar="SOURCE=URL", action="append", default=[],
+                        help="replace the base URL of a source description's API")
+    parser.add_argument("--server-variable", metavar="NAME=VALUE", action="append", default=[],
+                        help="set an OpenAPI server variable")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: progress for people; json: one JSON object on stdout")
+    parser.add_argument("--loop-delay", metavar="SECONDS", type=_non_negative,
+                        default=DEFAULT_LOOP_DELAY,
+                        help=f"wait before re-running a step (default {DEFAULT_LOOP_DELAY:g})")
+    parser.add_argument("--max-steps", metavar="N", type=_positive_int,
+                        default=DEFAULT_MAX_STEPS,
+                        help=f"fail after N step executions (default {DEFAULT_MAX_STEPS})")
+    parser.add_argument("--timeout", metavar="SECONDS", type=_positive, default=DEFAULT_TIMEOUT,
+                        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--deadline", metavar="SECONDS", type=_positive,
+                        help="fail the run when it takes longer than this")
+    parser.add_argument("--max-retry-wait", metavar="SECONDS", type=_non_negative,
+                        default=DEFAULT_MAX_RETRY_WAIT,
+                        help="cap on any retry wait, Retry-After included "
+                             f"(default {DEFAULT_MAX_RETRY_WAIT:g})")
+    parser.add_argument("--follow-redirects", action="store_true",
+                        help="follow 3xx responses (off by default)")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="trust the CA certificates in FILE for TLS")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow source descriptions to be fetched over HTTP(S)")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="write every step execution (requests masked) as JSON to FILE")
+    parser.add_argument("--no-validate", action="store_true",
+                        help="run without validating the document first")
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        inputs = _inputs(args)
+        options = _options(args)
+    except ValueError as exc:
+        return _usage(str(exc))
+    try:
+        bundle = load_bundle(args.path, allow_remote=options.allow_remote)
+    except DocumentError as exc:
+        return _usage(str(exc))
+    if not args.no_validate:
+        problem = _validation_errors(args.path)
+        if problem:
+            return _usage(problem)
+    out = sys.stdout
+    observer = _TextReporter(out) if args.format == "text" else None
+    try:
+        result = run_workflow(Program(bundle), args.workflow, inputs, options, observer)
+    except (InputError, ExecutionError, DocumentError) as exc:
+        return _usage(str(exc))
+    if args.trace:
+        try:
+            Path(args.trace).write_text(json.dumps(_trace(args, result), indent=2) + "\n")
+        except OSError as exc:
+            print(f"arazzo run: cannot write the trace: {exc}", file=sys.stderr)
+    if args.format == "json":
+        out.write(json.dumps(result.to_dict(), default=str) + "\n")
+    else:
+        _print_summary(result, out)
+    if not result.succeeded:
+        print(f"arazzo run: workflow {result.workflow_id!r} failed: {result.error}",
+              file=sys.stderr)
+    return EXIT_OK if result.succeeded else EXIT_FAILED
+
+
+# command line values ----------------------------------------------------------------------
+
+def _pair(text: str, what: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ValueError(f"{what} must look like NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def parse_input_value(text: str) -> Any:
+    """JSON when it parses (``42`` -> 42, ``true`` -> True, ``{"a":1}`` -> dict), else the text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _inputs(args: argparse.Namespace) -> dict[str, Any]:
+    inputs: dict[str, Any] = {}
+    if args.inputs_file:
+        try:
+            import yaml
+
+            loaded = yaml.safe_load(Path(args.inputs_file).read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"--inputs-file: {exc}") from None
+        if not isinstance(loaded, Mapping):
+            raise ValueError("--inputs-file must hold an object")
+        inputs.update(loaded)
+    for text in args.input:
+        name, value = _pair(text, "--input")
+        inputs[name] = parse_input_value(value)
+    return inputs
+
+
+def _options(args: argparse.Namespace) -> RunOptions:
+    servers = dict(_pair(t, "--server") for t in args.server)
+    variables = dict(_pair(t, "--server-variable") for t in args.server_variable)
+    verify: bool | str = True
+    if args.ca_bundle:
+        if not Path(args.ca_bundle).is_file():
+            raise ValueError(f"--ca-bundle: no such file {args.ca_bundle!r}")
+        verify = args.ca_bundle
+    return RunOptions(
+        loop_delay=args.loop_delay, max_steps=args.max_steps, timeout=args.timeout,
+        deadline=args.deadline, servers=servers, server_variables=variables,
+        follow_redirects=args.follow_redirects, verify=verify,
+        max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
+    )
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _non_negative(text: str) -> float:
+    value = _number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = _number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _usage(message: str) -> int:
+    print(f"arazzo run: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _validation_errors(path: str) -> str | None:
+    """The validator's errors as text, or None; warnings never stop a run."""
+    try:
+        from arazzo_engine.validation import validate_document
+    except ImportError:  # the validator is optional for running
+        return None
+    try:
+        report = validate_document(path)
+    except ArazzoError as exc:
+        return str(exc)
+    errors = list(getattr(report, "errors", ()))
+    if not errors:
+        return None
+    lines = [f"the document is invalid ({len(errors)} error(s)); "
+             "fix it or pass --no-validate:"]
+    lines += [f"  {error}" for error in errors[:20]]
+    return "\n".join(lines)
+
+
+def _trace(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
+    return {"document": args.path, **result.to_dict()}
+
+
+# text output --------------------------------------------------------------------------------
+
+class _TextReporter:
+    """Prints each step as it finishes: request line, status, outputs, what happens next."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, event: RunEvent) -> None:
+        data = event.data
+        indent = "  " * int(data.get("depth", 0) or 0)
+        if event.kind == "workflow-started":
+            role = data.get("role")
+            label = {"main": "workflow", "step": "calling workflow",
+                     "dependency": "dependency", "retry": "before retrying: workflow"}
+            self._line(f"{indent}{label.get(str(role), 'workflow')} {data['workflowId']}")
+        elif event.kind == "step-finished":
+            self._step(data["execution"])
+        elif event.kind == "waiting":
+            self._line(f"{indent}    waiting {data['seconds']:g} s ({data['reason']})")
+
+    def _step(self, execution: StepExecution) -> None:
+        indent = "  " * execution.depth
+        mark = "ok" if execution.succeeded else "FAILED"
+        attempt = f" (attempt {execution.attempt})" if execution.attempt > 1 else ""
+        if execution.request is not None:
+            status = execution.status_code if execution.status_code is not None else "no response"
+            elapsed = (f" in {execution.response.elapsed_ms:g} ms"
+                       if execution.response is not None else "")
+            head = (f"{execution.step_id}{attempt}: {execution.request.method} "
+                    f"{execution.request.url} -> {status}{elapsed}")
+        else:
+            target = execution.child_workflow_id or "workflow"
+            head = f"{execution.step_id}{attempt}: workflow {target}"
+        self._line(f"{indent}  {head}  [{mark}]")
+        if execution.outputs:
+            shown = ", ".join(f"{k}={_short(v)}" for k, v in execution.outputs.items())
+            self._line(f"{indent}      outputs: {shown}")
+        if not execution.succeeded and execution.error:
+            self._line(f"{indent}      why: {execution.error}")
+        action = execution.action
+        if action is not None and action.type != "next":
+            target = action.step_id or action.workflow_id
+            name = f" {action.name!r}" if action.name else ""
+            where = f" -> {target}" if target else ""
+            self._line(f"{indent}      then: {action.type}{name}{where}")
+
+    def _line(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _print_summary(result: RunResult, out: TextIO) -> None:
+    out.write(f"\nworkflow {result.workflow_id} {result.outcome}\n")
+    if result.error:
+        out.write(f"  error: {result.error}\n")
+    if result.outputs:
+        out.write("outputs:\n")
+        for name, value in result.outputs.items():
+            note = "  (unresolved)" if name in result.unresolved else ""
+            out.write(f"  {name}: {json.dumps(value, default=str)}{note}\n")

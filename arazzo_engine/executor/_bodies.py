@@ -1,0 +1,174 @@
+"""Request bodies: payload replacements and encoding per content type.
+
+A payload arrives already evaluated (expressions replaced by values). What remains is media-type
+work: setting ``replacements`` (JSON Pointer into JSON-like payloads, XPath into XML) and turning
+the value into bytes for JSON, form-urlencoded, multipart, XML and text.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+from xml.etree import ElementTree
+
+import elementpath
+
+from arazzo_engine.document import split_pointer
+from arazzo_engine.errors import ExecutionError
+from arazzo_engine.openapi import render_scalar
+
+__all__ = ["apply_replacements", "default_content_type", "encode_body", "media_kind"]
+
+
+def media_kind(content_type: str) -> str:
+    """One of ``json``, ``form``, ``multipart``, ``xml``, ``text``, ``other``."""
+    media = content_type.split(";")[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return "json"
+    if media == "application/x-www-form-urlencoded":
+        return "form"
+    if media.startswith("multipart/"):
+        return "multipart"
+    if media.endswith("/xml") or media.endswith("+xml"):
+        return "xml"
+    if media.startswith("text/"):
+        return "text"
+    return "other"
+
+
+def default_content_type(payload: Any, operation_body: Mapping[str, Any] | None) -> str:
+    """The operation's first declared media type, else JSON for structures and text for text."""
+    content = operation_body.get("content") if isinstance(operation_body, Mapping) else None
+    if isinstance(content, Mapping):
+        for media in content:
+            if isinstance(media, str) and "*" not in media:
+                return media
+    return "text/plain" if isinstance(payload, str) else "application/json"
+
+
+def apply_replacements(payload: Any, content_type: str, replacements: list[tuple[str, Any]]) -> Any:
+    """Sets each (target, value) in the payload; a JSON text payload is parsed first."""
+    if not replacements:
+        return payload
+    kind = media_kind(content_type)
+    if kind == "xml" or (isinstance(payload, str) and payload.lstrip().startswith("<")):
+        return _replace_xml(str(payload), replacements)
+    was_text = isinstance(payload, str)
+    if was_text:
+        try:
+            payload = json.loads(payload)
+        except ValueError:
+            raise ExecutionError("replacements need a JSON or XML payload") from None
+    payload = copy.deepcopy(payload)
+    for target, value in replacements:
+        payload = _set_pointer(payload, target, value)
+    return json.dumps(payload) if was_text else payload
+
+
+def _set_pointer(document: Any, pointer: str, value: Any) -> Any:
+    try:
+        tokens = split_pointer(pointer)
+    except ValueError as exc:
+        raise ExecutionError(f"replacement target: {exc}") from None
+    if not tokens:
+        return value
+    node = document
+    for token in tokens[:-1]:
+        node = node[int(token)] if isinstance(node, list) else node.setdefault(token, {})
+    last = tokens[-1]
+    if isinstance(node, list):
+        if last == "-":
+            node.append(value)
+        else:
+            node[int(last)] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise ExecutionError(f"replacement target {pointer!r} is not inside an object or array")
+    return document
+
+
+def _replace_xml(text: str, replacements: list[tuple[str, Any]]) -> str:
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as exc:
+        raise ExecutionError(f"the XML payload does not parse: {exc}") from None
+    for target, value in replacements:
+        path, attribute = target, None
+        head, sep, tail = target.rpartition("/@")
+        if sep and "/" not in tail and "[" not in tail:
+            path, attribute = head, tail
+        try:
+            found = elementpath.select(ElementTree.ElementTree(root), path)
+        except elementpath.ElementPathError as exc:
+            raise ExecutionError(f"replacement target {target!r}: {exc}") from None
+        nodes = [n for n in (found if isinstance(found, list) else [found])
+                 if isinstance(n, ElementTree.Element)]
+        if not nodes:
+            raise ExecutionError(f"replacement target {target!r} selects no element")
+        for node in nodes:
+            if attribute:
+                node.set(attribute, render_scalar(value))
+            else:
+                node.text = render_scalar(value)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def encode_body(payload: Any, content_type: str) -> tuple[bytes, str]:
+    """The payload as bytes and the Content-Type to send with it."""
+    kind = media_kind(content_type)
+    if isinstance(payload, (bytes, bytearray)):
+        return bytes(payload), content_type
+    if kind == "form" and isinstance(payload, Mapping):
+        pairs = [(k, render_scalar(v)) for k, values in payload.items()
+                 for v in (values if isinstance(values, list) else [values])]
+        return urlencode(pairs).encode("utf-8"), content_type
+    if kind == "multipart" and isinstance(payload, Mapping):
+        return _multipart(payload, content_type)
+    if kind == "xml" and isinstance(payload, Mapping):
+        return _to_xml(payload).encode("utf-8"), content_type
+    if isinstance(payload, str):
+        return payload.encode("utf-8"), content_type
+    if kind in ("text", "xml"):
+        return render_scalar(payload).encode("utf-8"), content_type
+    return json.dumps(payload).encode("utf-8"), content_type
+
+
+def _multipart(payload: Mapping[str, Any], content_type: str) -> tuple[bytes, str]:
+    boundary = f"arazzo-{secrets.token_hex(12)}"
+    chunks: list[bytes] = []
+    for name, value in payload.items():
+        header = f'Content-Disposition: form-data; name="{name}"\r\n'
+        if isinstance(value, (Mapping, list)):
+            header += "Content-Type: application/json\r\n"
+            data = json.dumps(value).encode("utf-8")
+        else:
+            data = render_scalar(value).encode("utf-8")
+        chunks.append(f"--{boundary}\r\n{header}\r\n".encode() + data + b"\r\n")
+    chunks.append(f"--{boundary}--\r\n".encode())
+    media = content_type.split(";")[0].strip()
+    return b"".join(chunks), f"{media}; boundary={boundary}"
+
+
+def _to_xml(payload: Mapping[str, Any]) -> str:
+    """A one-rooted mapping as XML (``{"pet": {"id": 1}}`` -> ``<pet><id>1</id></pet>``)."""
+    if len(payload) != 1:
+        raise ExecutionError("an XML payload given as an object needs exactly one root key")
+    (name, value), = payload.items()
+    root = ElementTree.Element(str(name))
+    _fill(root, value)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def _fill(element: ElementTree.Element, value: Any) -> None:
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            items = child if isinstance(child, list) else [child]
+            for item in items:
+                _fill(ElementTree.SubElement(element, str(key)), item)
+    else:
+        element.text = render_scalar(value)

@@ -1,0 +1,150 @@
+"""Turns a step's parameters and request body into an ``HttpRequest``.
+
+Values arrive through an ``evaluate`` callback (runtime expressions are the expression layer's
+job); this module knows OpenAPI: the server URL, the path template, parameter serialization by
+``style``/``explode``, and request body media types.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlparse
+
+from arazzo_engine.errors import ExecutionError
+from arazzo_engine.executor._bodies import apply_replacements, default_content_type, encode_body
+from arazzo_engine.executor._http import HttpRequest
+from arazzo_engine.executor._options import RunOptions
+from arazzo_engine.executor._program import OperationTarget
+from arazzo_engine.openapi import (
+    parameter_style,
+    serialize_cookie,
+    serialize_header,
+    serialize_path,
+    serialize_query,
+    server_url,
+)
+
+__all__ = ["BuiltRequest", "base_url", "build_request"]
+
+_TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
+Evaluate = Callable[[Any], Any]
+
+
+@dataclass
+class BuiltRequest:
+    """The request plus the values it was built from, which ``$request.*`` expressions read."""
+
+    request: HttpRequest
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    content_type: str = ""
+
+
+def base_url(target: OperationTarget, options: RunOptions) -> str:
+    """Where the operation's API lives: ``--server`` first, else its OpenAPI ``servers``."""
+    source = target.source
+    if source.name in options.servers:
+        return options.servers[source.name].rstrip("/")
+    servers = target.operation.servers or [{"url": "/"}]
+    url = server_url(servers[0], options.server_variables)
+    unresolved = _TEMPLATE_VARIABLE.findall(url)
+    if unresolved:
+        raise ExecutionError(
+            f"server URL {url!r} of source {source.name!r} has variables without a value "
+            f"({', '.join(unresolved)}); pass --server-variable NAME=VALUE"
+        )
+    if not urlparse(url).scheme:
+        if urlparse(source.location).scheme in ("http", "https"):
+            url = urljoin(source.location, url)
+        else:
+            raise ExecutionError(
+                f"source {source.name!r} has the relative server URL {url!r}; "
+                f"pass --server {source.name}=URL"
+            )
+    return url.rstrip("/")
+
+
+def build_request(
+    target: OperationTarget,
+    parameters: list[Mapping[str, Any]],
+    request_body: Mapping[str, Any] | None,
+    evaluate: Evaluate,
+    options: RunOptions,
+) -> BuiltRequest:
+    """The HTTP request for one operation step. ``parameters`` are merged and resolved."""
+    operation = target.operation
+    built = BuiltRequest(HttpRequest(method=operation.method, url="", timeout=options.timeout))
+    query_parts: list[str] = []
+    cookies: list[tuple[str, str]] = []
+    path_text: dict[str, str] = {}
+    for parameter in parameters:
+        name = str(parameter.get("name"))
+        location = parameter.get("in") or _declared_location(target, name)
+        value = evaluate(parameter.get("value"))
+        style = parameter_style(location, operation.parameter(name, location))
+        if location == "path":
+            built.path[name] = value
+            path_text[name] = serialize_path(name, value, style)
+        elif location == "query":
+            built.query[name] = value
+            query_parts.append(serialize_query(name, value, style))
+        elif location == "header":
+            built.headers[name] = serialize_header(value, style)
+        elif location == "cookie":
+            cookies.extend(serialize_cookie(name, value, style))
+        else:
+            raise ExecutionError(f"parameter {name!r} has an unknown location {location!r}")
+    if cookies:
+        built.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
+    url = base_url(target, options) + _fill_path(operation.path, path_text)
+    if query_parts:
+        url += ("&" if "?" in url else "?") + "&".join(p for p in query_parts if p)
+    built.request.url = url
+    built.request.headers = dict(built.headers)
+    if request_body is not None:
+        _attach_body(built, target, request_body, evaluate)
+    return built
+
+
+def _declared_location(target: OperationTarget, name: str) -> str:
+    declared = target.operation.parameter(name)
+    if declared is None or not isinstance(declared.get("in"), str):
+        raise ExecutionError(
+            f"parameter {name!r} has no 'in' and the operation declares no parameter of that name"
+        )
+    return str(declared["in"])
+
+
+def _fill_path(template: str, values: Mapping[str, str]) -> str:
+    missing = [n for n in _TEMPLATE_VARIABLE.findall(template) if n not in values]
+    if missing:
+        raise ExecutionError(
+            f"path {template!r} needs a value for path parameter(s) {', '.join(missing)}"
+        )
+    return _TEMPLATE_VARIABLE.sub(lambda m: values[m.group(1)], template)
+
+
+def _attach_body(
+    built: BuiltRequest, target: OperationTarget, request_body: Mapping[str, Any],
+    evaluate: Evaluate,
+) -> None:
+    payload = evaluate(request_body.get("payload"))
+    content_type = request_body.get("contentType")
+    if not isinstance(content_type, str) or not content_type:
+        content_type = default_content_type(payload, target.operation.request_body)
+    replacements = [
+        (str(item.get("target")), evaluate(item.get("value")))
+        for item in request_body.get("replacements") or [] if isinstance(item, Mapping)
+    ]
+    payload = apply_replacements(payload, content_type, replacements)
+    data, header = encode_body(payload, content_type)
+    built.body = payload
+    built.content_type = header
+    built.request.body = data
+    if not any(k.lower() == "content-type" for k in built.request.headers):
+        built.request.headers["Content-Type"] = header

@@ -1,0 +1,156 @@
+"""The HTTP adapter: the only place the executor touches the network.
+
+The state machine describes a request as an ``HttpRequest`` and receives an ``HttpResponse`` (or a
+``TransportFailure``); a ``Transport`` turns one into the other. ``RequestsTransport`` is the real
+one: one pooled ``requests.Session`` per run, redirects off unless asked, TLS verified.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import requests
+
+__all__ = [
+    "HttpRequest",
+    "HttpResponse",
+    "RequestsTransport",
+    "Transport",
+    "TransportFailure",
+]
+
+
+@dataclass
+class HttpRequest:
+    """One request as the machine wants it sent; ``url`` already carries the encoded query."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None
+    timeout: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body": None if self.body is None else self.body.decode("utf-8", "replace"),
+            "timeout": self.timeout,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> HttpRequest:
+        body = data.get("body")
+        return cls(
+            method=data["method"], url=data["url"], headers=dict(data.get("headers") or {}),
+            body=None if body is None else str(body).encode("utf-8"), timeout=data.get("timeout"),
+        )
+
+
+@dataclass
+class HttpResponse:
+    """What came back. ``received_at`` is wall-clock time, used to read HTTP-date Retry-After."""
+
+    status_code: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    elapsed: float = 0.0
+    received_at: float = 0.0
+    url: str = ""
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, compared case-insensitively as HTTP requires."""
+        wanted = name.lower()
+        for key, value in self.headers:
+            if key.lower() == wanted:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+@dataclass
+class TransportFailure:
+    """The request got no HTTP response at all: refused connection, timeout, TLS error."""
+
+    message: str
+    elapsed: float = 0.0
+
+
+class Transport(Protocol):
+    """Sends one request. Never raises for network trouble: it returns a ``TransportFailure``."""
+
+    def send(self, request: HttpRequest) -> HttpResponse | TransportFailure: ...
+
+    def close(self) -> None: ...
+
+
+class RequestsTransport:
+    """A ``Transport`` over one ``requests.Session`` (connection pooling for the whole run).
+
+    ``trust_env`` keeps requests' handling of proxy variables and netrc for real use; tests pass
+    ``trust_env=False`` so a developer's proxy settings cannot bend them.
+    """
+
+    def __init__(
+        self, *, follow_redirects: bool = False, verify: bool | str = True,
+        trust_env: bool = True, session: requests.Session | None = None,
+    ) -> None:
+        self.session = session or requests.Session()
+        self.session.trust_env = trust_env
+        self.follow_redirects = follow_redirects
+        self.verify = verify
+
+    def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
+        started = time.monotonic()
+        try:
+            response = self.session.request(
+                request.method, request.url, headers=request.headers, data=request.body,
+                timeout=request.timeout, allow_redirects=self.follow_redirects,
+                verify=self.verify,
+            )
+        except requests.Timeout:
+            return TransportFailure(
+                f"no response within {request.timeout} s", elapsed=time.monotonic() - started
+            )
+        except requests.RequestException as exc:
+            return TransportFailure(_describe(exc), elapsed=time.monotonic() - started)
+        return HttpResponse(
+            status_code=response.status_code,
+            headers=list(_raw_headers(response)),
+            body=response.content,
+            elapsed=time.monotonic() - started,
+            received_at=time.time(),
+            url=response.url,
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
+    raw = getattr(response.raw, "headers", None)
+    if raw is not None and hasattr(raw, "items"):
+        yield from ((str(k), str(v)) for k, v in raw.items())
+    else:
+        yield from response.headers.items()
+
+
+def _describe(exc: requests.RequestException) -> str:
+    kind = type(exc).__name__
+    reason = str(exc.args[0]) if exc.args else ""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"TLS verification failed ({reason})"
+    if isinstance(exc, requests.ConnectionError):
+        return f"cannot connect ({reason})"
+    return f"{kind}: {reason}" if reason else kind

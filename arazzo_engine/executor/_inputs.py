@@ -1,0 +1,100 @@
+"""Workflow inputs: defaults from the inputs JSON Schema, then validation against it."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from arazzo_engine.document import resolve_pointer
+from arazzo_engine.errors import InputError
+
+__all__ = ["forwarded_inputs", "prepare_inputs"]
+
+_DOCUMENT_URI = "urn:arazzo-engine:document"
+_MAX_DEPTH = 32
+
+
+def prepare_inputs(
+    workflow: Mapping[str, Any], inputs: Mapping[str, Any], document: Any, pointer: str,
+) -> dict[str, Any]:
+    """The inputs with schema defaults filled in; raises ``InputError`` naming a bad input.
+
+    ``pointer`` locates the workflow in ``document`` so ``$ref``s such as
+    ``#/components/inputs/pagination`` resolve against the Arazzo document they were written in.
+    """
+    schema = workflow.get("inputs")
+    values = dict(inputs)
+    if not isinstance(schema, Mapping):
+        return values
+    values = _with_defaults(schema, values, document, 0)
+    resource = Resource(contents=document, specification=DRAFT202012)
+    registry = Registry().with_resource(_DOCUMENT_URI, resource)
+    validator = Draft202012Validator(
+        {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
+    )
+    error = best_match(validator.iter_errors(values))
+    if error is not None:
+        workflow_id = workflow.get("workflowId")
+        raise InputError(f"workflow {workflow_id!r}: {_describe(error)}")
+    return values
+
+
+def _describe(error: Any) -> str:
+    path = list(error.absolute_path)
+    if error.validator == "required" and not path:
+        missing = [n for n in error.validator_value if n not in (error.instance or {})]
+        if missing:
+            return f"input {missing[0]!r} is required"
+    if path:
+        name = ".".join(str(p) for p in path)
+        return f"input {name!r}: {error.message}"
+    return f"inputs: {error.message}"
+
+
+def _resolve(schema: Any, document: Any) -> Any:
+    for _ in range(_MAX_DEPTH):
+        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+        if not (isinstance(ref, str) and ref.startswith("#")):
+            return schema
+        try:
+            schema = resolve_pointer(document, ref[1:])
+        except (KeyError, ValueError, IndexError):
+            return {}
+    return {}
+
+
+def _with_defaults(schema: Any, value: Any, document: Any, depth: int) -> Any:
+    schema = _resolve(schema, document)
+    if depth > _MAX_DEPTH or not isinstance(schema, Mapping) or not isinstance(value, dict):
+        return value
+    for part in schema.get("allOf") or []:
+        value = _with_defaults(part, value, document, depth + 1)
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping):
+        for name, child in properties.items():
+            child = _resolve(child, document)
+            if name not in value and isinstance(child, Mapping) and "default" in child:
+                value[name] = copy.deepcopy(child["default"])
+            if name in value:
+                value[name] = _with_defaults(child, value[name], document, depth + 1)
+    return value
+
+
+def forwarded_inputs(
+    workflow: Mapping[str, Any], inputs: Mapping[str, Any], document: Any
+) -> dict[str, Any]:
+    """Inputs handed on to a dependency or a ``goto`` target: the ones it declares.
+
+    A target whose schema lists no properties receives them all.
+    """
+    schema = _resolve(workflow.get("inputs"), document)
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(properties, Mapping):
+        return dict(inputs)
+    return {k: v for k, v in inputs.items() if k in properties}

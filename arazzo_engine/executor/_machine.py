@@ -1,0 +1,653 @@
+"""The executor's core: a state machine that decides what a run does next, without any I/O.
+
+``Machine.decide(state, outcome)`` takes the run state and what happened since the last action
+(an HTTP response, a transport failure, a finished wait, an abort) and returns the next action:
+``SendRequest``, ``Wait`` or ``Finish``. Calling another workflow, ``dependsOn``, retries and
+gotos are all state changes here; the driver around it only sends, sleeps and reports. The
+machine updates the ``RunState`` it is given and keeps nothing of its own between calls, so a
+state saved after any action can be resumed by a fresh machine.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from arazzo_engine.errors import ArazzoError, ExecutionError
+from arazzo_engine.executor._build import build_request
+from arazzo_engine.executor._context import api_message, exchange_context, parse_body
+from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
+from arazzo_engine.executor._inputs import forwarded_inputs, prepare_inputs
+from arazzo_engine.executor._masking import Masker, secret_input_values
+from arazzo_engine.executor._options import RunOptions
+from arazzo_engine.executor._program import Program
+from arazzo_engine.executor._results import (
+    FAILED,
+    SUCCEEDED,
+    ActionRecord,
+    CriterionRecord,
+    RequestRecord,
+    ResponseRecord,
+    RunResult,
+    StepExecution,
+)
+from arazzo_engine.executor._state import Frame, RunEvent, RunState
+from arazzo_engine.expressions import EvaluationContext, compile_criterion, compile_value
+
+__all__ = ["Abort", "Finish", "Machine", "SendRequest", "Wait", "Waited"]
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    request: HttpRequest
+    step_id: str
+
+
+@dataclass(frozen=True)
+class Wait:
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    result: RunResult
+
+
+@dataclass(frozen=True)
+class Waited:
+    """The outcome of a ``Wait``."""
+
+
+@dataclass(frozen=True)
+class Abort:
+    """The driver stops the run (deadline passed, interrupted); the machine records why."""
+
+    reason: str
+
+
+Action = SendRequest | Wait | Finish
+Outcome = HttpResponse | TransportFailure | Waited | Abort | None
+
+_ACTION_LISTS = {"success": ("onSuccess", "successActions"),
+                 "failure": ("onFailure", "failureActions")}
+
+
+class Machine:
+    """Decides the next action of a run. Holds only the documents and the options."""
+
+    def __init__(self, program: Program, options: RunOptions | None = None) -> None:
+        self.program = program
+        self.options = options or RunOptions()
+        self._compiled: dict[Any, Any] = {}
+
+    # entry points ---------------------------------------------------------------------
+
+    def start(self, workflow_id: str | None = None,
+              inputs: Mapping[str, Any] | None = None) -> RunState:
+        """A fresh run state. Raises ``ExecutionError`` for an unknown workflow and
+        ``InputError`` for inputs its schema rejects."""
+        key = self.program.entry_key
+        workflow_id = workflow_id or self._only_workflow(key)
+        frame = self._new_frame(key, workflow_id, dict(inputs or {}), role="main")
+        state = RunState(workflow_id=workflow_id, document=key, frames=[frame])
+        self._started(state, frame)
+        return state
+
+    def decide(self, state: RunState, outcome: Outcome = None) -> Action:
+        if state.finished:
+            return Finish(self.result(state))
+        if isinstance(outcome, Abort):
+            self._fail_run(state, outcome.reason)
+        elif isinstance(outcome, (HttpResponse, TransportFailure)):
+            if state.pending is None:
+                raise ExecutionError("a response arrived but no request was pending")
+            self._on_exchange(state, outcome)
+        return self._advance(state)
+
+    def result(self, state: RunState) -> RunResult:
+        return RunResult(
+            workflow_id=state.workflow_id, outcome=state.outcome or FAILED,
+            outputs=dict(state.outputs), steps=list(state.executions), error=state.error,
+            unresolved=dict(state.unresolved),
+        )
+
+    # the loop -------------------------------------------------------------------------
+
+    def _advance(self, state: RunState) -> Action:
+        while not state.finished:
+            frame = state.frames[-1]
+            if frame.dependencies:
+                self._start_dependency(state, frame, frame.dependencies.pop(0))
+                continue
+            if frame.delay > 0:
+                seconds, reason = frame.delay, frame.delay_reason
+                frame.delay, frame.delay_reason = 0.0, ""
+                state.events.append(RunEvent("waiting", {"seconds": seconds, "reason": reason}))
+                return Wait(seconds, reason)
+            steps = self.program.steps(frame.document, frame.workflow_id)
+            if frame.position >= len(steps):
+                self._finish_frame(state, succeeded=True)
+                continue
+            if state.step_count >= self.options.max_steps:
+                self._fail_run(state, (
+                    f"stopped after {state.step_count} step executions (the --max-steps limit):"
+                    " the workflow may be looping forever"))
+                continue
+            step = steps[frame.position]
+            state.step_count += 1
+            if "workflowId" in step:
+                self._call_workflow(state, frame, step)
+                continue
+            action = self._send(state, frame, step)
+            if action is not None:
+                return action
+        return Finish(self.result(state))
+
+    def _send(self, state: RunState, frame: Frame, step: Mapping[str, Any]) -> Action | None:
+        step_id = str(step.get("stepId"))
+        ctx = self._context(state, frame)
+        try:
+            target = self.program.resolve_operation(frame.document, step)
+            parameters = self._parameters(frame, step)
+            built = build_request(target, parameters, self._body(step),
+                                  lambda node: self._evaluate(node, ctx), self.options)
+        except ArazzoError as exc:
+            self._step_not_run(state, frame, step, str(exc))
+            return None
+        state.pending = {
+            "position": frame.position, "stepId": step_id, "request": built.request.to_dict(),
+            "path": built.path, "query": built.query, "body": built.body,
+            "contentType": built.content_type,
+        }
+        masker = self._masker(state)
+        state.events.append(RunEvent("request", {
+            "stepId": step_id, "workflowId": frame.workflow_id, "depth": len(state.frames) - 1,
+            "method": built.request.method, "url": masker.url(built.request.url),
+        }))
+        return SendRequest(built.request, step_id)
+
+    def _step_not_run(self, state: RunState, frame: Frame, step: Mapping[str, Any],
+                      error: str) -> None:
+        """A step whose request cannot even be built fails the workflow: there is no exchange
+        for failure actions to judge."""
+        step_id = str(step.get("stepId"))
+        execution = StepExecution(
+            step_id=step_id, workflow_id=frame.workflow_id, outcome=FAILED,
+            attempt=frame.retries.get(step_id, 0) + 1, depth=len(state.frames) - 1, error=error,
+            action=ActionRecord("fail", f"the step could not be run: {error}"),
+        )
+        self._record(state, execution)
+        self._finish_frame(state, succeeded=False, error=f"step {step_id!r}: {error}")
+
+    # an HTTP exchange ends -------------------------------------------------------------
+
+    def _on_exchange(self, state: RunState, outcome: HttpResponse | TransportFailure) -> None:
+        pending, state.pending = state.pending or {}, None
+        frame = state.frames[-1]
+        step = self.program.steps(frame.document, frame.workflow_id)[pending["position"]]
+        response = outcome if isinstance(outcome, HttpResponse) else None
+        ctx = exchange_context(self._context(state, frame), pending, response)
+        masker = self._masker(state)
+        request = pending["request"]
+        execution = StepExecution(
+            step_id=str(step.get("stepId")), workflow_id=frame.workflow_id, outcome=FAILED,
+            attempt=frame.retries.get(str(step.get("stepId")), 0) + 1,
+            depth=len(state.frames) - 1,
+            request=RequestRecord(
+                method=request["method"], url=masker.url(request["url"]),
+                headers=masker.headers(request.get("headers") or {}),
+                body=None if request.get("body") is None else masker.text(request["body"]),
+            ),
+        )
+        if response is None:
+            failure = outcome if isinstance(outcome, TransportFailure) else None
+            message = failure.message if failure else "no response"
+            execution.response = ResponseRecord(None, _ms(failure.elapsed if failure else 0),
+                                                error=message)
+            execution.error = f"no response: {message}"
+            succeeded = False
+        else:
+            execution.status_code = response.status_code
+            execution.response = ResponseRecord(
+                response.status_code, _ms(response.elapsed),
+                headers=masker.headers(response.headers), content_type=response.content_type,
+            )
+            succeeded = self._judge(step, ctx, execution, default=response.status_code < 400)
+            if not succeeded:
+                body = parse_body(response.body, response.content_type)
+                execution.api_message = api_message(body)
+                execution.error = self._failure_text(execution)
+        execution.outputs, execution.unresolved = self._outputs(step.get("outputs"), ctx)
+        retry_after = response.header("Retry-After") if response else None
+        self._conclude(state, frame, step, execution, ctx, succeeded,
+                       retry_after=(retry_after, response.received_at if response else 0.0))
+
+    def _judge(self, step: Mapping[str, Any], ctx: EvaluationContext,
+               execution: StepExecution, *, default: bool) -> bool:
+        criteria = step.get("successCriteria")
+        if not criteria:
+            return default
+        records = [self._criterion(c, ctx) for c in criteria]
+        execution.criteria = records
+        return all(r.passed for r in records)
+
+    def _failure_text(self, execution: StepExecution) -> str:
+        failed = [c for c in execution.criteria if not c.passed]
+        if failed:
+            why = "; ".join(f"{c.condition}: {c.detail}" if c.detail else c.condition
+                            for c in failed)
+            text = f"success criteria not met ({why})"
+        else:
+            text = f"HTTP {execution.status_code}"
+        return f"{text}: {execution.api_message}" if execution.api_message else text
+
+    # the step is over: choose and apply an action ----------------------------------------
+
+    def _conclude(self, state: RunState, frame: Frame, step: Mapping[str, Any],
+                  execution: StepExecution, ctx: EvaluationContext, succeeded: bool,
+                  retry_after: tuple[str | None, float] = (None, 0.0)) -> None:
+        step_id = str(step.get("stepId"))
+        execution.outcome = SUCCEEDED if succeeded else FAILED
+        frame.steps[step_id] = {"outputs": execution.outputs}
+        if step_id not in frame.ran:
+            frame.ran.append(step_id)
+        detour = frame.detour
+        if detour is not None and detour.get("stepId") == step_id:
+            frame.detour = None
+            if succeeded:
+                execution.action = ActionRecord(
+                    "retry", f"ran before retrying step {detour['retryStepId']!r}; back to it",
+                    step_id=detour["retryStepId"], delay=detour["delay"])
+                self._record(state, execution)
+                self._goto(frame, detour["returnTo"], detour["delay"],
+                           f"retry of {detour['retryStepId']!r}")
+                return
+        kind = "success" if succeeded else "failure"
+        chosen, record = self._choose(frame, step, ctx, kind, retry_after)
+        execution.action = record
+        self._record(state, execution)
+        self._apply(state, frame, step, chosen, record, succeeded, execution)
+
+    def _choose(self, frame: Frame, step: Mapping[str, Any], ctx: EvaluationContext, kind: str,
+                retry_after: tuple[str | None, float]) -> tuple[Mapping[str, Any] | None,
+                                                                 ActionRecord]:
+        step_id = str(step.get("stepId"))
+        skipped: list[str] = []
+        for action in self._actions(frame, step, kind):
+            criteria = [self._criterion(c, ctx) for c in action.get("criteria") or []]
+            name = action.get("name")
+            if not all(c.passed for c in criteria):
+                continue
+            if action.get("type") == "retry":
+                limit = _retry_limit(action)
+                if frame.retries.get(step_id, 0) >= limit:
+                    skipped.append(f"retry {name!r} used up its {limit} retr"
+                                   f"{'y' if limit == 1 else 'ies'}")
+                    continue
+            record = ActionRecord(
+                type=str(action.get("type")), name=name, step_id=action.get("stepId"),
+                workflow_id=action.get("workflowId"), criteria=criteria,
+                reason=_why(kind, name, criteria, skipped),
+            )
+            if record.type == "retry":
+                record.delay = self._retry_delay(action, retry_after)
+            return action, record
+        if kind == "success":
+            return None, ActionRecord("next", "succeeded; no success action matched, so the "
+                                      "next step runs" + _skipped(skipped))
+        return None, ActionRecord("fail", "failed; no failure action matched, so the workflow "
+                                  "fails" + _skipped(skipped))
+
+    def _actions(self, frame: Frame, step: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+        """Step actions first, then the workflow's whose names the step does not override."""
+        step_field, workflow_field = _ACTION_LISTS[kind]
+        workflow = self.program.workflow(frame.document, frame.workflow_id)
+        own = [self.program.reusable(frame.document, a, workflow_field)
+               for a in step.get(step_field) or []]
+        names = {a.get("name") for a in own}
+        inherited = [self.program.reusable(frame.document, a, workflow_field)
+                     for a in workflow.get(workflow_field) or []]
+        return own + [a for a in inherited if a.get("name") not in names]
+
+    def _retry_delay(self, action: Mapping[str, Any],
+                     retry_after: tuple[str | None, float]) -> float:
+        header, received_at = retry_after
+        seconds = _parse_retry_after(header, received_at) if header else None
+        if seconds is None:
+            declared = action.get("retryAfter")
+            seconds = float(declared) if isinstance(declared, (int, float)) else 0.0
+        return max(0.0, min(seconds, self.options.max_retry_wait))
+
+    def _apply(self, state: RunState, frame: Frame, step: Mapping[str, Any],
+               action: Mapping[str, Any] | None, record: ActionRecord, succeeded: bool,
+               execution: StepExecution) -> None:
+        step_id = str(step.get("stepId"))
+        if record.type == "retry":
+            frame.retries[step_id] = frame.retries.get(step_id, 0) + 1
+            self._retry(state, frame, step_id, action or {}, record.delay or 0.0)
+            return
+        frame.retries.pop(step_id, None)
+        if record.type == "next":
+            frame.position += 1
+        elif record.type == "fail":
+            self._finish_frame(state, succeeded=False,
+                               error=f"step {step_id!r} failed: {execution.error or 'failed'}")
+        elif record.type == "end":
+            error = None if succeeded else (
+                f"step {step_id!r} failed and action {record.name!r} ended the workflow"
+                + (f": {execution.error}" if execution.error else ""))
+            self._finish_frame(state, succeeded=succeeded, error=error)
+        elif record.type == "goto":
+            self._apply_goto(state, frame, action or {})
+        else:
+            self._finish_frame(state, succeeded=False,
+                               error=f"action {record.name!r} has unknown type {record.type!r}")
+
+    def _apply_goto(self, state: RunState, frame: Frame, action: Mapping[str, Any]) -> None:
+        try:
+            if isinstance(action.get("stepId"), str):
+                target = action["stepId"]
+                index = self.program.step_index(frame.document, frame.workflow_id, target)
+                delay = self.options.loop_delay if target in frame.ran else 0.0
+                self._goto(frame, index, delay, f"polling manners before re-running {target!r}")
+            elif isinstance(action.get("workflowId"), str):
+                self._transfer(state, frame, action["workflowId"])
+            else:
+                raise ExecutionError(f"goto action {action.get('name')!r} names no target")
+        except ArazzoError as exc:
+            self._finish_frame(state, succeeded=False, error=str(exc))
+
+    def _goto(self, frame: Frame, index: int, delay: float, reason: str) -> None:
+        frame.position = index
+        if delay > 0:
+            frame.delay, frame.delay_reason = delay, reason
+
+    def _retry(self, state: RunState, frame: Frame, step_id: str, action: Mapping[str, Any],
+               delay: float) -> None:
+        try:
+            if isinstance(action.get("stepId"), str):
+                index = self.program.step_index(frame.document, frame.workflow_id,
+                                                action["stepId"])
+                frame.detour = {"stepId": action["stepId"], "returnTo": frame.position,
+                                "retryStepId": step_id, "delay": delay}
+                frame.position = index
+            elif isinstance(action.get("workflowId"), str):
+                key, workflow_id = self.program.resolve_workflow(frame.document,
+                                                                 action["workflowId"])
+                child = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
+                                        role="retry")
+                child.origin = {"returnTo": frame.position, "delay": delay}
+                state.frames.append(child)
+                self._started(state, child)
+            else:
+                self._goto(frame, frame.position, delay, f"retry of {step_id!r}")
+        except ArazzoError as exc:
+            self._finish_frame(state, succeeded=False, error=str(exc))
+
+    def _transfer(self, state: RunState, frame: Frame, reference: str) -> None:
+        """``goto`` a workflow: it replaces the current one, which ends here for good."""
+        key, workflow_id = self.program.resolve_workflow(frame.document, reference)
+        outputs, unresolved = self._workflow_outputs(state, frame)
+        state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": outputs}
+        successor = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
+                                    role=frame.role)
+        successor.origin = frame.origin or {
+            "workflowId": frame.workflow_id, "outputs": outputs, "unresolved": unresolved}
+        state.frames[-1] = successor
+        self._started(state, successor)
+
+    # workflows calling workflows ----------------------------------------------------------
+
+    def _call_workflow(self, state: RunState, frame: Frame, step: Mapping[str, Any]) -> None:
+        ctx = self._context(state, frame)
+        try:
+            key, workflow_id = self.program.resolve_workflow(frame.document,
+                                                             str(step["workflowId"]))
+            inputs = {str(p.get("name")): self._evaluate(p.get("value"), ctx)
+                      for p in self._parameters(frame, step)}
+            child = self._new_frame(key, workflow_id, inputs, role="step")
+        except ArazzoError as exc:
+            self._workflow_step_done(state, frame, step, {}, succeeded=False, error=str(exc))
+            return
+        state.frames.append(child)
+        self._started(state, child)
+
+    def _workflow_step_done(self, state: RunState, frame: Frame, step: Mapping[str, Any],
+                            child_outputs: Mapping[str, Any], succeeded: bool,
+                            error: str | None, child_id: str | None = None) -> None:
+        """A workflow step succeeds when its child does and its own criteria (if any) pass."""
+        ctx = self._context(state, frame, outputs=child_outputs)
+        step_id = str(step.get("stepId"))
+        execution = StepExecution(
+            step_id=step_id, workflow_id=frame.workflow_id, outcome=FAILED, kind="workflow",
+            attempt=frame.retries.get(step_id, 0) + 1, depth=len(state.frames) - 1,
+            child_workflow_id=child_id,
+        )
+        if succeeded:
+            succeeded = self._judge(step, ctx, execution, default=True)
+            if not succeeded:
+                execution.error = self._failure_text(execution)
+        else:
+            execution.error = error or "the called workflow failed"
+        execution.outputs, execution.unresolved = self._outputs(step.get("outputs"), ctx)
+        self._conclude(state, frame, step, execution, ctx, succeeded)
+
+    def _start_dependency(self, state: RunState, frame: Frame, reference: str) -> None:
+        try:
+            key, workflow_id = self.program.resolve_workflow(frame.document, reference)
+            marker = f"{key}#{workflow_id}"
+            if marker in state.completed_dependencies:
+                return
+            child = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
+                                    role="dependency")
+        except ArazzoError as exc:
+            self._finish_frame(state, succeeded=False, error=f"dependency {reference!r}: {exc}")
+            return
+        child.origin = {"marker": marker}
+        state.frames.append(child)
+        self._started(state, child)
+
+    def _forward(self, frame: Frame, key: str, workflow_id: str) -> dict[str, Any]:
+        return forwarded_inputs(self.program.workflow(key, workflow_id), frame.inputs,
+                                self.program.data(key))
+
+    def _new_frame(self, key: str, workflow_id: str, inputs: dict[str, Any],
+                   role: str) -> Frame:
+        workflow = self.program.workflow(key, workflow_id)
+        index = next(i for i, w in enumerate(self.program.workflows(key)) if w is workflow)
+        values = prepare_inputs(workflow, inputs, self.program.data(key), f"/workflows/{index}")
+        depends = workflow.get("dependsOn")
+        return Frame(
+            document=key, workflow_id=workflow_id, inputs=values, role=role,
+            dependencies=[d for d in depends if isinstance(d, str)]
+            if isinstance(depends, list) else [],
+        )
+
+    def _started(self, state: RunState, frame: Frame) -> None:
+        state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": {}}
+        state.events.append(RunEvent("workflow-started", {
+            "workflowId": frame.workflow_id, "role": frame.role,
+            "depth": len(state.frames) - 1}))
+
+    # a workflow ends --------------------------------------------------------------------
+
+    def _finish_frame(self, state: RunState, *, succeeded: bool, error: str | None = None) -> None:
+        frame = state.frames.pop()
+        outputs, unresolved = self._workflow_outputs(state, frame)
+        state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": outputs}
+        origin = frame.origin or {}
+        if "outputs" in origin:  # a goto target: the caller sees the original's outputs
+            outputs, unresolved = origin["outputs"], origin.get("unresolved", {})
+        state.events.append(RunEvent("workflow-finished", {
+            "workflowId": frame.workflow_id, "succeeded": succeeded, "error": error,
+            "depth": len(state.frames)}))
+        if not state.frames:
+            state.finished = True
+            state.outcome = SUCCEEDED if succeeded else FAILED
+            state.outputs, state.unresolved, state.error = outputs, unresolved, error
+            state.events.append(RunEvent("run-finished", {"outcome": state.outcome}))
+            return
+        parent = state.frames[-1]
+        if frame.role == "dependency":
+            if succeeded:
+                state.completed_dependencies.append(origin["marker"])
+            else:
+                self._finish_frame(state, succeeded=False, error=(
+                    f"workflow {parent.workflow_id!r} depends on {frame.workflow_id!r}, "
+                    f"which failed: {error}"))
+        elif frame.role == "retry":
+            if succeeded:
+                self._goto(parent, origin["returnTo"], origin["delay"], "retry")
+            else:
+                self._finish_frame(state, succeeded=False, error=(
+                    f"workflow {frame.workflow_id!r}, run before a retry, failed: {error}"))
+        else:
+            step = self.program.steps(parent.document, parent.workflow_id)[parent.position]
+            self._workflow_step_done(state, parent, step, outputs, succeeded, error,
+                                     child_id=frame.workflow_id)
+
+    def _fail_run(self, state: RunState, reason: str) -> None:
+        """Stops everything (loop guard, deadline): every running workflow fails with ``reason``."""
+        state.pending = None
+        while state.frames:
+            frame = state.frames.pop()
+            outputs, unresolved = self._workflow_outputs(state, frame)
+            state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": outputs}
+            if not state.frames:
+                origin = frame.origin or {}
+                if "outputs" in origin:
+                    outputs, unresolved = origin["outputs"], origin.get("unresolved", {})
+                state.outputs, state.unresolved = outputs, unresolved
+        state.finished, state.outcome, state.error = True, FAILED, reason
+        state.events.append(RunEvent("run-finished", {"outcome": FAILED, "error": reason}))
+
+    def _workflow_outputs(self, state: RunState, frame: Frame) -> tuple[dict[str, Any],
+                                                                         dict[str, str]]:
+        workflow = self.program.workflow(frame.document, frame.workflow_id)
+        return self._outputs(workflow.get("outputs"), self._context(state, frame))
+
+    # evaluation -------------------------------------------------------------------------
+
+    def _context(self, state: RunState, frame: Frame,
+                 outputs: Mapping[str, Any] | None = None) -> EvaluationContext:
+        return EvaluationContext(
+            inputs=frame.inputs, outputs=dict(outputs or {}), steps=frame.steps,
+            workflows=state.workflows,
+            source_descriptions=self.program.source_descriptions(frame.document),
+            components=self.program.components(frame.document),
+        )
+
+    def _evaluate(self, node: Any, ctx: EvaluationContext) -> Any:
+        key = node if isinstance(node, str) else id(node)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_value(node)
+            if isinstance(node, (str, dict, list)):
+                self._compiled[key] = compiled
+        return compiled.evaluate(ctx)
+
+    def _criterion(self, criterion: Any, ctx: EvaluationContext) -> CriterionRecord:
+        data = criterion if isinstance(criterion, Mapping) else {"condition": str(criterion)}
+        kind = data.get("type")
+        record = CriterionRecord(
+            condition=str(data.get("condition")), passed=False,
+            type=kind.get("type") if isinstance(kind, Mapping) else kind,
+            context=data.get("context"),
+        )
+        try:
+            compiled = self._compiled.get(id(criterion))
+            if compiled is None:
+                compiled = self._compiled[id(criterion)] = compile_criterion(data)
+            verdict = compiled.evaluate(ctx)
+            record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
+        except ArazzoError as exc:
+            record.detail = str(exc)
+        return record
+
+    def _outputs(self, declared: Any, ctx: EvaluationContext) -> tuple[dict[str, Any],
+                                                                        dict[str, str]]:
+        """Every declared output; one that cannot be resolved is null, with the reason kept."""
+        values: dict[str, Any] = {}
+        unresolved: dict[str, str] = {}
+        if not isinstance(declared, Mapping):
+            return values, unresolved
+        for name, expression in declared.items():
+            try:
+                values[name] = self._evaluate(expression, ctx)
+            except ArazzoError as exc:
+                values[name], unresolved[name] = None, str(exc)
+            if isinstance(ctx.outputs, dict):
+                ctx.outputs[name] = values[name]
+        return values, unresolved
+
+    def _parameters(self, frame: Frame, step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Workflow parameters overridden by step parameters with the same name and ``in``."""
+        workflow = self.program.workflow(frame.document, frame.workflow_id)
+        merged: dict[tuple[str, Any], Mapping[str, Any]] = {}
+        for source in (workflow.get("parameters"), step.get("parameters")):
+            for item in source or []:
+                parameter = self.program.reusable(frame.document, item, "parameters")
+                if isinstance(parameter, Mapping):
+                    merged[(str(parameter.get("name")), parameter.get("in"))] = parameter
+        return list(merged.values())
+
+    def _body(self, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        body = step.get("requestBody")
+        return body if isinstance(body, Mapping) else None
+
+    def _masker(self, state: RunState) -> Masker:
+        secrets: list[str] = []
+        for frame in state.frames:
+            workflow = self.program.workflow(frame.document, frame.workflow_id)
+            secrets.extend(secret_input_values(workflow.get("inputs"), frame.inputs))
+        return Masker(secrets)
+
+    def _only_workflow(self, key: str) -> str:
+        ids = [str(w.get("workflowId")) for w in self.program.workflows(key)]
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ExecutionError("the document has no workflows")
+        raise ExecutionError(f"the document has {len(ids)} workflows; choose one with "
+                             f"--workflow ({', '.join(ids)})")
+
+    def _record(self, state: RunState, execution: StepExecution) -> None:
+        state.executions.append(execution)
+        state.events.append(RunEvent("step-finished", {"execution": execution}))
+
+
+def _retry_limit(action: Mapping[str, Any]) -> int:
+    limit = action.get("retryLimit")
+    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0 else 1
+
+
+def _parse_retry_after(header: str, received_at: float) -> float | None:
+    """RFC 9110 Retry-After: delay-seconds or an HTTP-date (relative to when it arrived)."""
+    text = header.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if moment is None:
+        return None
+    return max(0.0, moment.timestamp() - received_at)
+
+
+def _why(kind: str, name: Any, criteria: list[CriterionRecord], skipped: list[str]) -> str:
+    verb = "succeeded" if kind == "success" else "failed"
+    match = (f"its criteria passed ({'; '.join(c.condition for c in criteria)})" if criteria
+             else "it has no criteria")
+    return f"{verb}; action {name!r} matched: {match}" + _skipped(skipped)
+
+
+def _skipped(skipped: list[str]) -> str:
+    return f" ({'; '.join(skipped)})" if skipped else ""
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)

@@ -1,0 +1,46 @@
+"""Everything a caller can tune about one run, in one frozen object."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_MAX_RETRY_WAIT", "DEFAULT_MAX_STEPS", "DEFAULT_TIMEOUT",
+           "RunOptions"]
+
+DEFAULT_LOOP_DELAY = 2.0
+DEFAULT_MAX_STEPS = 1000
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_RETRY_WAIT = 60.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run a workflow.
+
+    Attributes:
+        loop_delay: seconds to wait before a ``goto`` re-runs a step that already ran (polling
+            manners); 0 disables the wait.
+        max_steps: step executions allowed in one run before it fails as a probable endless loop.
+        timeout: seconds one HTTP request may take.
+        deadline: seconds the whole run may take (None: no limit).
+        servers: source description name -> base URL replacing its OpenAPI ``servers``.
+        server_variables: server variable name -> value, overriding their defaults.
+        follow_redirects: follow 3xx responses (off: a workflow may want ``Location``).
+        verify: verify TLS certificates (True), or the path of a CA bundle to trust.
+        max_retry_wait: cap, in seconds, on any wait a ``retry`` asks for (Retry-After included).
+        allow_remote: allow source descriptions to be fetched over HTTP(S).
+        trust_env: let requests read proxy variables and netrc from the environment.
+    """
+
+    loop_delay: float = DEFAULT_LOOP_DELAY
+    max_steps: int = DEFAULT_MAX_STEPS
+    timeout: float | None = DEFAULT_TIMEOUT
+    deadline: float | None = None
+    servers: Mapping[str, str] = field(default_factory=dict)
+    server_variables: Mapping[str, str] = field(default_factory=dict)
+    follow_redirects: bool = False
+    verify: bool | str = True
+    max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
+    allow_remote: bool = False
+    trust_env: bool = True

@@ -1,0 +1,111 @@
+"""The driver: loads documents, then performs the machine's actions (send, wait) until it ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
+from arazzo_engine.executor._clock import Clock, SystemClock
+from arazzo_engine.executor._http import RequestsTransport, Transport
+from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
+from arazzo_engine.executor._options import RunOptions
+from arazzo_engine.executor._program import Program
+from arazzo_engine.executor._results import RunResult
+from arazzo_engine.executor._state import RunEvent, RunState
+
+__all__ = ["Observer", "drive", "load_program", "run_workflow"]
+
+Observer = Callable[[RunEvent], None]
+
+
+def load_program(source: str | Path | LoadedDocument | Bundle,
+                 options: RunOptions | None = None) -> Program:
+    """The documents of a run: an Arazzo file with every source description it names."""
+    if isinstance(source, Program):
+        return source
+    if isinstance(source, Bundle):
+        return Program(source)
+    allow_remote = bool(options and options.allow_remote)
+    return Program(load_bundle(source, allow_remote=allow_remote))
+
+
+def run_workflow(
+    source: str | Path | LoadedDocument | Bundle | Program,
+    workflow_id: str | None = None,
+    inputs: Mapping[str, Any] | None = None,
+    options: RunOptions | None = None,
+    observer: Observer | None = None,
+    *,
+    transport: Transport | None = None,
+    clock: Clock | None = None,
+) -> RunResult:
+    """Runs one workflow to its end and returns what happened.
+
+    Arguments:
+        source: the Arazzo document (path, loaded document, bundle or program).
+        workflow_id: which workflow; may be omitted when the document has exactly one.
+        inputs: the workflow's inputs; schema defaults are filled in.
+        options: timeouts, loop guard, server overrides (``RunOptions``).
+        observer: called with each ``RunEvent`` as the run progresses.
+        transport: sends requests; defaults to one pooled ``requests`` session for the run.
+        clock: sleeps and tells time; inject ``ManualClock`` to test without waiting.
+
+    Raises:
+        DocumentError: the Arazzo document cannot be loaded.
+        ExecutionError: the workflow does not exist or the document has several and none
+            was chosen.
+        InputError: the inputs do not match the workflow's inputs schema.
+
+    A workflow that fails is not an exception: the result says ``outcome == "failed"`` and why.
+    """
+    options = options or RunOptions()
+    machine = Machine(load_program(source, options), options)
+    state = machine.start(workflow_id, inputs)
+    own_transport = transport is None
+    transport = transport or RequestsTransport(
+        follow_redirects=options.follow_redirects, verify=options.verify,
+        trust_env=options.trust_env)
+    try:
+        return drive(machine, state, transport, clock or SystemClock(), observer)
+    finally:
+        if own_transport:
+            transport.close()
+
+
+def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
+          observer: Observer | None = None) -> RunResult:
+    """Performs actions until the machine finishes; works on a fresh or a resumed state."""
+    options = machine.options
+    started = clock.monotonic()
+    outcome: Any = None
+    while True:
+        action = machine.decide(state, outcome)
+        for event in state.take_events():
+            if observer is not None:
+                observer(event)
+        if isinstance(action, Finish):
+            return action.result
+        remaining = None
+        if options.deadline is not None:
+            remaining = options.deadline - (clock.monotonic() - started)
+        if isinstance(action, Wait):
+            if remaining is not None and action.seconds >= remaining:
+                clock.sleep(max(remaining, 0.0))
+                outcome = Abort(_deadline_text(options.deadline))
+                continue
+            clock.sleep(action.seconds)
+            outcome = Waited()
+        elif isinstance(action, SendRequest):
+            if remaining is not None and remaining <= 0:
+                outcome = Abort(_deadline_text(options.deadline))
+                continue
+            request = action.request
+            if remaining is not None:
+                request.timeout = min(request.timeout or remaining, remaining)
+            outcome = transport.send(request)
+
+
+def _deadline_text(deadline: float | None) -> str:
+    return f"the run's deadline of {deadline:g} s (--deadline) passed"

@@ -1,0 +1,151 @@
+"""Test helpers: a small real HTTP server on 127.0.0.1 scripted with routes, and the run CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Seen:
+    """One request the server received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    raw_query: str
+    headers: dict[str, str]
+    body: bytes
+    params: dict[str, str] = field(default_factory=dict)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Seen], Any]
+
+
+class LocalServer:
+    """Routes ``(METHOD, path regex)`` to handlers returning a ``Reply`` (or a JSON value)."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
+        self.requests: list[Seen] = []
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                server._dispatch(self)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def route(self, method: str, pattern: str, handler: Handler | Any = None,
+              status: int = 200, headers: dict[str, str] | None = None) -> None:
+        """A handler, or a fixed reply (``handler`` is then the JSON body)."""
+        if not callable(handler):
+            fixed = Reply(status, handler, headers or {})
+            handler = lambda _seen: fixed  # noqa: E731
+        self.routes.append((method.upper(), re.compile(pattern + r"\Z"), handler))
+
+    def sequence(self, method: str, pattern: str, replies: list[Reply]) -> None:
+        """Replies in order; the last one repeats."""
+        queue = list(replies)
+
+        def next_reply(_seen: Seen) -> Reply:
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+        self.route(method, pattern, next_reply)
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        length = int(handler.headers.get("Content-Length") or 0)
+        seen = Seen(
+            method=handler.command, path=parts.path, query=parse_qs(parts.query),
+            raw_query=parts.query,
+            headers={k.lower(): v for k, v in handler.headers.items()},
+            body=handler.rfile.read(length) if length else b"",
+        )
+        self.requests.append(seen)
+        reply: Any = Reply(404, {"message": f"no route for {seen.method} {seen.path}"})
+        for method, pattern, route in self.routes:
+            match = pattern.match(parts.path)
+            if method == seen.method and match:
+                seen.params = match.groupdict()
+                reply = route(seen)
+                break
+        if not isinstance(reply, Reply):
+            reply = Reply(200, reply)
+        body = reply.body
+        headers = dict(reply.headers)
+        if isinstance(body, bytes):
+            data = body
+        elif isinstance(body, str):
+            data = body.encode()
+            headers.setdefault("Content-Type", "text/plain")
+        elif body is None:
+            data = b""
+        else:
+            data = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        handler.send_response(reply.status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        if seen.method != "HEAD":
+            handler.wfile.write(data)
+
+    def __enter__(self) -> LocalServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def run_cli(argv: list[str]) -> int:
+    """``arazzo run ...`` in-process through the run subcommand's own parser."""
+    import argparse
+
+    from arazzo_engine.cli import run as run_command
+
+    parser = argparse.ArgumentParser(prog="arazzo")
+    subparsers = parser.add_subparsers(dest="command")
+    run_command.add_parser(subparsers)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return run_command.main(args)
+
