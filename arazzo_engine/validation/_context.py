@@ -107,6 +107,8 @@ class ValidationContext:
     bundle: Bundle | None = None
     strict: bool = False
     _indexes: dict[int, OperationIndex] = field(default_factory=dict, repr=False)
+    #: Results several rules share (compiled expressions, say), keyed by the computing function.
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def data(self) -> dict[str, Any]:

@@ -31,6 +31,9 @@ class Finding:
     rule: str | None = None
     anchor: Literal["key", "value"] = "key"
     document: object | None = None
+    #: Characters into the node's value (an error inside an expression string); the driver
+    #: applies it only to single-line scalars, where it is exact.
+    offset: int = 0
 
 
 @dataclass(frozen=True, order=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from arazzo_engine.document import LoadedDocument, load_bundle, load_file
+from arazzo_engine.document import LoadedDocument, Position, load_bundle, load_file
 
 from . import _rules  # noqa: F401  (registers the rules)
 from ._context import ValidationContext
@@ -79,6 +79,8 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
     position = None
     if finding.anchor == "key":
         position = positions.key_position(finding.pointer)
+    if finding.offset:
+        position = _inside(document, positions.value_position(finding.pointer), finding.offset)
     position = position or positions.value_position(finding.pointer) \
         or positions.locate(finding.pointer)
     return Diagnostic(
@@ -91,6 +93,23 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
         pointer=finding.pointer,
         hint=finding.hint,
     )
+
+
+def _inside(document: LoadedDocument, start: Position | None, offset: int) -> Position | None:
+    """The position ``offset`` characters into a scalar starting at ``start``, skipping its
+    opening quote; None for block scalars and multi-line strings, where columns do not add up."""
+    if start is None:
+        return None
+    lines = document.text.splitlines()
+    if start.line > len(lines):
+        return None
+    line = lines[start.line - 1]
+    first = line[start.column - 1:start.column]
+    if first in ("|", ">"):
+        return None
+    shift = 1 if first in ("'", '"') else 0
+    column = start.column + shift + offset
+    return Position(start.line, column) if column <= len(line) + 1 else None
 
 
 def _file_name(document: LoadedDocument) -> str:

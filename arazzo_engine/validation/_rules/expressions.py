@@ -1,0 +1,164 @@
+"""Rules about runtime expressions: they parse, and what they name exists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from arazzo_engine.document import resolve_pointer
+from arazzo_engine.validation._context import (
+    COMPONENT_KINDS,
+    ValidationContext,
+    Workflow,
+    suggest,
+)
+from arazzo_engine.validation._diagnostic import Finding
+from arazzo_engine.validation._registry import rule
+from arazzo_engine.validation._rules._sites import compiled_values, references
+
+
+@rule("expression-syntax", "error",
+      "runtime expressions in values and outputs parse; outputs are expressions")
+def expression_syntax(ctx: ValidationContext) -> Iterator[Finding]:
+    for entry in compiled_values(ctx):
+        site = entry.site
+        if entry.error is not None:
+            yield Finding(f"invalid runtime expression: {entry.error.message}", site.pointer,
+                          anchor="value", offset=entry.error.column - 1)
+        elif site.kind == "output" and not list(entry.compiled.references()):
+            yield Finding(f"output value `{site.text}` is not a runtime expression",
+                          site.pointer, anchor="value",
+                          hint="outputs are computed, e.g. $response.body#/id")
+
+
+@rule("bare-expression", "warning",
+      "expressions inside strings are wrapped in braces ({$inputs.token})", strict_only=True)
+def bare_expression(ctx: ValidationContext) -> Iterator[Finding]:
+    for entry in compiled_values(ctx):
+        if entry.compiled is not None and getattr(entry.compiled, "uses_bare_embedding", False):
+            yield Finding(f"`{entry.site.text}` embeds an expression without braces; only "
+                          "{$...} is an expression inside a string", entry.site.pointer,
+                          anchor="value", hint="write it with braces, e.g. Bearer {$inputs.token}")
+
+
+@rule("step-output-ref", "error",
+      "$steps.<id>.outputs.<name> names a step of the workflow and an output it declares")
+def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root != "steps" or site.workflow is None or not ref.segments:
+            continue
+        steps = {s.id: s for s in site.workflow.steps() if s.id is not None}
+        step_id = ref.segments[0]
+        step = steps.get(step_id)
+        if step is None:
+            yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` has no step "
+                      f"`{step_id}`", suggest(step_id, set(steps)))
+            continue
+        if len(ref.segments) < 2 or ref.segments[1] != "outputs":
+            yield _at(site, ref, f"`{ref.text}`: a step exposes only `outputs` "
+                      f"($steps.{step_id}.outputs.<name>)")
+            continue
+        if len(ref.segments) < 3:
+            continue
+        declared = step.node.get("outputs") if isinstance(step.node.get("outputs"), dict) else {}
+        if ref.segments[2] not in declared:
+            yield _at(site, ref, f"`{ref.text}`: step `{step_id}` declares no output "
+                      f"`{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
+
+
+@rule("workflow-ref", "error",
+      "$workflows.<id> names an existing workflow, and .outputs.<name> an output it declares")
+def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root != "workflows" or not ref.segments:
+            continue
+        workflow = ctx.workflows_by_id.get(ref.segments[0])
+        if workflow is None:
+            yield _at(site, ref, f"`{ref.text}`: there is no workflow `{ref.segments[0]}`",
+                      suggest(ref.segments[0], set(ctx.workflows_by_id)))
+            continue
+        if len(ref.segments) < 2:
+            continue
+        part = ref.segments[1]
+        if part not in ("inputs", "outputs"):
+            yield _at(site, ref, f"`{ref.text}`: a workflow exposes only `inputs` and `outputs`")
+        elif part == "outputs" and len(ref.segments) > 2:
+            declared = workflow.node.get("outputs")
+            declared = declared if isinstance(declared, dict) else {}
+            if ref.segments[2] not in declared:
+                yield _at(site, ref, f"`{ref.text}`: workflow `{workflow.id}` declares no "
+                          f"output `{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
+
+
+@rule("component-expression-ref", "error",
+      "$components.<kind>.<name> names an existing component")
+def component_expression_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root != "components" or not ref.segments:
+            continue
+        kind = ref.segments[0]
+        if kind not in COMPONENT_KINDS:
+            yield _at(site, ref, f"`{ref.text}`: components have no `{kind}` section",
+                      suggest(kind, set(COMPONENT_KINDS)))
+        elif len(ref.segments) > 1 and ref.segments[1] not in ctx.components(kind):
+            yield _at(site, ref, f"`{ref.text}`: there is no component `{ref.segments[1]}` in "
+                      f"components.{kind}", suggest(ref.segments[1], set(ctx.components(kind))))
+
+
+@rule("source-ref", "error", "$sourceDescriptions.<name> names a declared source description")
+def source_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root == "sourceDescriptions" and ref.segments \
+                and ref.segments[0] not in ctx.source_names:
+            yield _at(site, ref, f"`{ref.text}`: there is no source description "
+                      f"`{ref.segments[0]}`", suggest(ref.segments[0], ctx.source_names))
+
+
+@rule("input-undeclared", "warning",
+      "$inputs.<name> is declared by the workflow's inputs schema")
+def input_undeclared(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root != "inputs" or site.workflow is None or not ref.segments:
+            continue
+        declared = declared_inputs(ctx, site.workflow)
+        if declared is not None and ref.segments[0] not in declared:
+            where = "declares no inputs" if "inputs" not in site.workflow.node \
+                else "does not declare it in its inputs schema"
+            yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` {where}",
+                      suggest(ref.segments[0], declared))
+
+
+def declared_inputs(ctx: ValidationContext, workflow: Workflow) -> set[str] | None:
+    """Property names the inputs schema declares; None when it cannot be told."""
+    if "inputs" not in workflow.node:
+        return set()
+    names: set[str] = set()
+    open_ended = _collect(ctx, workflow.node["inputs"], names, depth=0)
+    return None if open_ended else names
+
+
+def _collect(ctx: ValidationContext, schema: Any, names: set[str], depth: int) -> bool:
+    """Adds declared property names; True when the schema admits names we cannot list."""
+    if not isinstance(schema, dict) or depth > 20:
+        return True
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        try:
+            return _collect(ctx, resolve_pointer(ctx.data, ref.removeprefix("#")), names,
+                            depth + 1)
+        except (KeyError, ValueError):
+            return True
+    properties = schema.get("properties")
+    if isinstance(properties, dict):
+        names.update(properties)
+    open_ended = not isinstance(properties, dict) and "patternProperties" in schema
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        for part in schema.get(keyword, []) if isinstance(schema.get(keyword), list) else []:
+            open_ended |= _collect(ctx, part, names, depth + 1)
+    return open_ended or (not names and not isinstance(properties, dict)
+                          and not any(k in schema for k in ("allOf", "anyOf", "oneOf")))
+
+
+def _at(site: Any, ref: Any, message: str, hint: str | None = None) -> Finding:
+    return Finding(message, site.pointer, hint=hint, anchor="value",
+                   offset=max(0, getattr(ref, "column", 1) - 1))

@@ -105,26 +105,35 @@ def depends_on(ctx: ValidationContext) -> Iterator[Finding]:
                 yield Finding(problem[0], pointer, hint=problem[1], anchor="value")
             elif workflow.id and target in ctx.workflows_by_id:
                 graph.setdefault(workflow.id, []).append(target)
-    for cycle_start in _cycle_members(graph):
-        workflow = ctx.workflows_by_id[cycle_start]
-        yield Finding(f"workflow `{cycle_start}` depends on itself through dependsOn",
-                      workflow.pointer + "/dependsOn")
+    for cycle in _cycles(graph):
+        workflow = ctx.workflows_by_id[cycle[0]]
+        chain = " -> ".join(f"`{w}`" for w in [*cycle, cycle[0]])
+        yield Finding(f"dependsOn forms a cycle: {chain}", workflow.pointer + "/dependsOn")
 
 
-def _cycle_members(graph: dict[str, list[str]]) -> list[str]:
-    """The first workflow (in document order) of each dependency cycle."""
-    members: list[str] = []
-    for start in graph:
-        stack, seen = list(graph.get(start, [])), set()
+def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Each dependency cycle once, as its members in document order."""
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(graph.get(start, []))
         while stack:
             current = stack.pop()
-            if current == start:
-                members.append(start)
-                break
             if current not in seen:
                 seen.add(current)
                 stack.extend(graph.get(current, []))
-    return members
+        return seen
+
+    reachable = {node: reach(node) for node in graph}
+    cycles: list[list[str]] = []
+    placed: set[str] = set()
+    for node in graph:
+        if node in placed or node not in reachable[node]:
+            continue
+        members = [n for n in graph if n == node or (n in reachable[node]
+                                                     and node in reachable.get(n, set()))]
+        placed.update(members)
+        cycles.append(members)
+    return cycles
 
 
 @rule("component-ref", "error",

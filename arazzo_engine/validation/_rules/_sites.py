@@ -1,0 +1,153 @@
+"""Every runtime expression in a document, compiled once and shared by the rules that read them.
+
+The expression language is imported lazily: a rule that cannot compile reports through the
+driver's safety net instead of breaking the whole validator at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from arazzo_engine.document import join_pointer
+from arazzo_engine.validation._context import (
+    Step,
+    ValidationContext,
+    Workflow,
+    items,
+    members,
+)
+from arazzo_engine.validation._rules._walk import criteria
+
+
+@dataclass(frozen=True)
+class Site:
+    """One string that may hold runtime expressions, with the workflow and step around it."""
+
+    pointer: str
+    text: str
+    kind: str  # "value", "output" or "context"
+    workflow: Workflow | None
+    step: Step | None
+
+
+@dataclass(frozen=True)
+class Compiled:
+    site: Site
+    compiled: Any = None  # CompiledValue / RuntimeExpression / CompiledCriterion
+    error: Any = None  # ExpressionError
+
+
+def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield pointer, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _leaves(item, join_pointer(pointer, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _leaves(item, join_pointer(pointer, index))
+
+
+def _owner(ctx: ValidationContext, pointer: str) -> tuple[Workflow | None, Step | None]:
+    for workflow in ctx.workflows:
+        if pointer.startswith(workflow.pointer + "/"):
+            for step in workflow.steps():
+                if pointer.startswith(step.pointer + "/"):
+                    return workflow, step
+            return workflow, None
+    return None, None
+
+
+def value_sites(ctx: ValidationContext) -> Iterator[tuple[str, str, str]]:
+    """(pointer, text, kind) for parameter values, payloads, replacements and outputs."""
+    parameter_lists = []
+    for workflow in ctx.workflows:
+        parameter_lists.append((workflow.node.get("parameters"), workflow.pointer + "/parameters"))
+        for pointer, text in _outputs(workflow.node, workflow.pointer):
+            yield pointer, text, "output"
+        for step in workflow.steps():
+            parameter_lists.append((step.node.get("parameters"), step.pointer + "/parameters"))
+            for pointer, text in _outputs(step.node, step.pointer):
+                yield pointer, text, "output"
+            body = step.node.get("requestBody")
+            if isinstance(body, dict):
+                if "payload" in body:
+                    for pointer, text in _leaves(body["payload"], step.pointer +
+                                                 "/requestBody/payload"):
+                        yield pointer, text, "value"
+                for pointer, node in items(body.get("replacements"),
+                                           step.pointer + "/requestBody/replacements"):
+                    for leaf, text in _leaves(node.get("value"), pointer + "/value"):
+                        yield leaf, text, "value"
+    for pointer, _, node in members(ctx.components("parameters"), "/components/parameters"):
+        if isinstance(node, dict):
+            for leaf, text in _leaves(node.get("value"), pointer + "/value"):
+                yield leaf, text, "value"
+    for value, pointer in parameter_lists:
+        for item_pointer, node in items(value, pointer):
+            for leaf, text in _leaves(node.get("value"), item_pointer + "/value"):
+                yield leaf, text, "value"
+
+
+def _outputs(node: dict[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
+    for output_pointer, _, value in members(node.get("outputs"), pointer + "/outputs"):
+        if isinstance(value, str):
+            yield output_pointer, value
+
+
+def compiled_values(ctx: ValidationContext) -> list[Compiled]:
+    """Every value site compiled with ``compile_value`` (cached on the context)."""
+    if "values" not in ctx.shared:
+        from arazzo_engine.expressions import ExpressionError, compile_value
+
+        results = []
+        for pointer, text, kind in value_sites(ctx):
+            site = Site(pointer, text, kind, *_owner(ctx, pointer))
+            try:
+                results.append(Compiled(site, compile_value(text)))
+            except ExpressionError as error:
+                results.append(Compiled(site, error=error))
+        ctx.shared["values"] = results
+    return ctx.shared["values"]
+
+
+def compiled_criteria(ctx: ValidationContext) -> list[Compiled]:
+    """Every Criterion Object compiled with ``compile_criterion`` (cached on the context).
+
+    A broken ``context`` is reported on its own site (kind ``context``) and the criterion is not
+    compiled further; otherwise the site is the condition (kind ``condition``).
+    """
+    if "criteria" not in ctx.shared:
+        from arazzo_engine.expressions import ExpressionError, compile_criterion, parse_expression
+
+        results = []
+        for pointer, node in criteria(ctx):
+            owner = _owner(ctx, pointer)
+            context = node.get("context")
+            if isinstance(context, str):
+                try:
+                    parse_expression(context)
+                except ExpressionError as error:
+                    site = Site(pointer + "/context", context, "context", *owner)
+                    results.append(Compiled(site, error=error))
+                    continue
+            condition = node.get("condition")
+            if not isinstance(condition, str):
+                continue
+            site = Site(pointer + "/condition", condition, "condition", *owner)
+            try:
+                results.append(Compiled(site, compile_criterion(node)))
+            except ExpressionError as error:
+                results.append(Compiled(site, error=error))
+        ctx.shared["criteria"] = results
+    return ctx.shared["criteria"]
+
+
+def references(ctx: ValidationContext) -> Iterator[tuple[Site, Any]]:
+    """(site, RuntimeExpression) for every expression found in values and criteria."""
+    for entry in [*compiled_values(ctx), *compiled_criteria(ctx)]:
+        if entry.compiled is not None:
+            for reference in entry.compiled.references():
+                yield entry.site, reference

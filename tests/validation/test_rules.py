@@ -1,0 +1,64 @@
+"""Every rule has a failing and a passing document; the failing one marks where each
+diagnostic must be (``# expect: rule-id``) and nothing else of that rule may appear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arazzo_engine.validation import RULES, SCHEMA_RULES, validate_document
+from ._marks import expectations, is_strict
+
+RULE_DOCUMENTS = Path(__file__).resolve().parent / "documents" / "rules"
+ROOT = RULE_DOCUMENTS.parent
+FAILING = sorted(RULE_DOCUMENTS.glob("*/fail*.yaml"))
+PASSING = sorted(RULE_DOCUMENTS.glob("*/pass*.yaml"))
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _validate(path: Path):
+    return validate_document(path, strict=is_strict(path), root=ROOT)
+
+
+@pytest.mark.parametrize("path", FAILING, ids=_id)
+def test_failing_document_reports_exactly_the_marked_lines(path: Path) -> None:
+    expected = expectations(path)
+    assert expected, f"{path} marks no expected diagnostic"
+    report = _validate(path)
+    got = {(d.line, d.rule, d.severity) for d in report.diagnostics}
+    for mark in expected:
+        assert any(line == mark.line and rule == mark.rule
+                   and (mark.severity is None or severity == mark.severity)
+                   for line, rule, severity in got), (
+            f"no {mark.rule} on line {mark.line}; got:\n" + "\n".join(map(str, report.diagnostics)))
+    marked = {(m.line, m.rule) for m in expected}
+    rules = {m.rule for m in expected}
+    stray = [d for d in report.diagnostics if d.rule in rules and (d.line, d.rule) not in marked]
+    assert not stray, "unmarked diagnostics:\n" + "\n".join(map(str, stray))
+    assert not [d for d in report.diagnostics if d.rule == "internal"]
+
+
+@pytest.mark.parametrize("path", PASSING, ids=_id)
+def test_passing_document_has_no_diagnostic_at_all(path: Path) -> None:
+    report = _validate(path)
+    assert report.diagnostics == (), "\n".join(map(str, report.diagnostics))
+
+
+def test_every_rule_has_a_failing_and_a_passing_document() -> None:
+    folders = {p.name for p in RULE_DOCUMENTS.iterdir() if p.is_dir()}
+    missing = sorted(set(RULES) | set(SCHEMA_RULES) - folders)
+    assert not missing, f"rules without documents: {missing}"
+    for name in folders:
+        assert list((RULE_DOCUMENTS / name).glob("fail*.yaml")), name
+        assert list((RULE_DOCUMENTS / name).glob("pass*.yaml")), name
+    assert folders <= set(RULES) | set(SCHEMA_RULES), folders - set(RULES) - set(SCHEMA_RULES)
+
+
+def test_every_rule_is_documented_in_rules_md() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    undocumented = [r for r in [*RULES, *SCHEMA_RULES] if f"`{r}`" not in text]
+    assert not undocumented
