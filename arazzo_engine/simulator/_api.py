@@ -26,7 +26,7 @@ from ._envelope import (
     failure,
     success,
 )
-from ._runs import OVERRIDE_FIELDS, Job, Run
+from ._runs import OVERRIDE_FIELDS, Job
 from ._scenarios import Scenario
 from ._scheduler import RunScheduler
 
@@ -69,7 +69,7 @@ class DbtCloudApi:
         account_id: int,
         jobs: Mapping[int, Job],
         scheduler: RunScheduler,
-        rate_limit: RateLimit | None,
+        rate_limit: RateLimit,
         clock: Callable[[], datetime],
     ) -> None:
         self.token = token
@@ -127,13 +127,12 @@ class DbtCloudApi:
         if run is None:
             return _run_not_found(match["run_id"])
         run.polls += 1
-        if self._rate_limited(run):
-            seconds = self.rate_limit.retry_after_seconds if self.rate_limit else 0
+        if run.scenario is Scenario.RATE_LIMIT and self.rate_limit.refuses(run.polls):
             return failure(
                 429,
                 RATE_LIMITED_MESSAGE,
                 "Account request limit reached (5,000 requests per minute).",
-                headers={"Retry-After": str(seconds)},
+                headers={"Retry-After": str(self.rate_limit.retry_after_seconds)},
             )
         self.scheduler.observe(run, now)
         related = frozenset(
@@ -161,13 +160,6 @@ class DbtCloudApi:
                 f"Run {run.id} has not finished; its artifacts are saved when it completes.",
             )
         return success(artifacts)
-
-    def _rate_limited(self, run: Run) -> bool:
-        return (
-            run.scenario is Scenario.RATE_LIMIT
-            and self.rate_limit is not None
-            and self.rate_limit.refuses(run.polls)
-        )
 
 
 def _run_not_found(run_id: str) -> ApiResponse:
