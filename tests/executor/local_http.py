@@ -51,6 +51,7 @@ class LocalServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 server._dispatch(self)
@@ -62,7 +63,8 @@ class LocalServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
@@ -149,3 +151,26 @@ def run_cli(argv: list[str]) -> int:
         return int(exc.code or 0)
     return run_command.main(args)
 
+
+
+def openapi_doc(base_url: str, *operations: dict[str, Any]) -> dict[str, Any]:
+    """A small OpenAPI 3.1 document; each operation: id, method, path, and optional extras."""
+    paths: dict[str, Any] = {}
+    for op in operations:
+        extra = {k: v for k, v in op.items() if k not in ("id", "method", "path")}
+        paths.setdefault(op["path"], {})[op.get("method", "get")] = {
+            "operationId": op["id"], "responses": {"200": {"description": "ok"}}, **extra}
+    return {"openapi": "3.1.0", "info": {"title": "test", "version": "1"},
+            "servers": [{"url": base_url}], "paths": paths}
+
+
+def arazzo_doc(*workflows: dict[str, Any], sources: dict[str, str] | None = None,
+               **extra: Any) -> dict[str, Any]:
+    sources = sources or {"api": "openapi.yaml"}
+    return {
+        "arazzo": "1.0.1", "info": {"title": "test", "version": "1"},
+        "sourceDescriptions": [
+            {"name": name, "url": url, "type": "arazzo" if url.endswith(".arazzo.yaml")
+             else "openapi"} for name, url in sources.items()],
+        "workflows": list(workflows), **extra,
+    }
