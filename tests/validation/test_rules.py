@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from arazzo_engine.validation import RULES, SCHEMA_RULES, validate_document
+
 from ._marks import expectations, is_strict
 
 RULE_DOCUMENTS = Path(__file__).resolve().parent / "documents" / "rules"
@@ -50,7 +51,7 @@ def test_passing_document_has_no_diagnostic_at_all(path: Path) -> None:
 
 def test_every_rule_has_a_failing_and_a_passing_document() -> None:
     folders = {p.name for p in RULE_DOCUMENTS.iterdir() if p.is_dir()}
-    missing = sorted(set(RULES) | set(SCHEMA_RULES) - folders)
+    missing = sorted((set(RULES) | set(SCHEMA_RULES)) - folders)
     assert not missing, f"rules without documents: {missing}"
     for name in folders:
         assert list((RULE_DOCUMENTS / name).glob("fail*.yaml")), name

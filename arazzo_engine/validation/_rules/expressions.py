@@ -61,7 +61,7 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
         if len(ref.segments) < 3:
             continue
         declared = step.node.get("outputs") if isinstance(step.node.get("outputs"), dict) else {}
-        if ref.segments[2] not in declared:
+        if not _declares(declared, ref.segments[2:]):
             yield _at(site, ref, f"`{ref.text}`: step `{step_id}` declares no output "
                       f"`{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
 
@@ -85,7 +85,7 @@ def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
         elif part == "outputs" and len(ref.segments) > 2:
             declared = workflow.node.get("outputs")
             declared = declared if isinstance(declared, dict) else {}
-            if ref.segments[2] not in declared:
+            if not _declares(declared, ref.segments[2:]):
                 yield _at(site, ref, f"`{ref.text}`: workflow `{workflow.id}` declares no "
                           f"output `{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
 
@@ -157,6 +157,12 @@ def _collect(ctx: ValidationContext, schema: Any, names: set[str], depth: int) -
             open_ended |= _collect(ctx, part, names, depth + 1)
     return open_ended or (not names and not isinstance(properties, dict)
                           and not any(k in schema for k in ("allOf", "anyOf", "oneOf")))
+
+
+def _declares(declared: dict[str, Any], names: tuple[str, ...]) -> bool:
+    """Output names may contain dots, so ``a.b.c`` matches an output ``a``, ``a.b`` or ``a.b.c``
+    (what follows is navigation into its value)."""
+    return any(".".join(names[:end]) in declared for end in range(1, len(names) + 1))
 
 
 def _at(site: Any, ref: Any, message: str, hint: str | None = None) -> Finding:
