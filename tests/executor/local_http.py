@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,7 +45,8 @@ Handler = Callable[[Seen], Any]
 class LocalServer:
     """Routes ``(METHOD, path regex)`` to handlers returning a ``Reply`` (or a JSON value)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        self.scheme = "https" if tls else "http"
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = []
         self.requests: list[Seen] = []
         server = self
@@ -63,13 +65,17 @@ class LocalServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.daemon_threads = True
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
         self.thread = threading.Thread(
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def route(self, method: str, pattern: str, handler: Handler | Any = None,
               status: int = 200, headers: dict[str, str] | None = None) -> None:
