@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
-from arazzo_engine.openapi import Operation, OperationIndex, parse_operation_path
+from arazzo_engine.openapi import HTTP_METHODS, Operation, OperationIndex, parse_operation_path
 
 COMPONENT_KINDS = ("inputs", "parameters", "successActions", "failureActions")
 QUALIFIED = re.compile(r"^\$sourceDescriptions\.(?P<source>[^.]+)\.(?P<name>.+)$")
@@ -261,6 +261,12 @@ class ValidationContext:
             return OperationLookup(
                 problem=f"`{name}` is not a declared source description",
                 hint=suggest(name, self.source_names),
+            )
+        last = unquote(pointer.rsplit("/", 1)[-1]).lower()
+        if last not in HTTP_METHODS:
+            return OperationLookup(
+                problem=f"`{pointer}` does not end with an HTTP method, so it names no operation",
+                hint=f"add the method, e.g. {pointer}/get",
             )
         source = self.sources.get(name)
         if source is None or source.document is None:
