@@ -293,5 +293,6 @@ def _ids(index: OperationIndex | None) -> set[str]:
 def suggest(wrong: str, known: set[str]) -> str | None:
     import difflib
 
-    close = difflib.get_close_matches(wrong, sorted(known), n=1, cutoff=0.6)
+    same_letters = [k for k in sorted(known) if k.lower() == wrong.lower()]
+    close = same_letters or difflib.get_close_matches(wrong, sorted(known), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
