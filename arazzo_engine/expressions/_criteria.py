@@ -166,7 +166,7 @@ def compile_criterion(
     if context is None:
         raise ExpressionError(f"a {kind} criterion needs a 'context'", condition, 1)
     if kind == "regex":
-        test = compile_regex_test(condition, regex_timeout)
+        test, warnings = compile_regex_test(condition, regex_timeout)
     elif kind == "xpath":
         version = version or DEFAULT_VERSION
         test = compile_xpath_test(condition, version)

@@ -17,6 +17,7 @@ import json
 import re
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 
 try:  # Python 3.11+
@@ -61,25 +62,34 @@ class RegexTest:
         return _search_in_worker(self.condition, text, self.timeout)
 
 
-def compile_regex_test(condition: str, timeout: float = DEFAULT_TIMEOUT) -> RegexTest:
-    """Compile a regex condition.
+def compile_regex_test(
+    condition: str, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[RegexTest, list[str]]:
+    """Compile a regex condition; also return what Python warned about the pattern.
 
     Raises:
         ExpressionError: the pattern is not a valid Python regular expression.
     """
     try:
-        pattern = re.compile(condition)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pattern = re.compile(condition)
+            repeats, risky = _shape(sre_parse.parse(condition))
     except re.error as error:
         message = f"invalid regular expression: {error.msg}"
         raise ExpressionError(message, condition, (error.pos or 0) + 1) from None
     except (RecursionError, OverflowError):
         raise ExpressionError("regular expression is too complex", condition, 1) from None
-    repeats, risky = _shape(sre_parse.parse(condition))
-    return RegexTest(condition, pattern, repeats, risky, timeout)
+    notes = [f"regex {condition!r}: {warning.message}" for warning in caught]
+    return RegexTest(condition, pattern, repeats, risky, timeout), notes
 
 
 def _shape(parsed: object, inside_repeat: bool = False, depth: int = 0) -> tuple[int, bool]:
-    """Count variable repeats; a repeat inside a repeat, or a back-reference, is risky."""
+    """Count variable repeats; what can backtrack exponentially is risky.
+
+    Risky: a variable repeat or an alternation inside a repeat (``(a+)+``, ``(a|aa)+``,
+    ``(a+){9}``), and back-references.
+    """
     repeats, risky = 0, depth > 50
     for opcode, argument in parsed:  # type: ignore[attr-defined]
         name = str(opcode)
@@ -88,10 +98,10 @@ def _shape(parsed: object, inside_repeat: bool = False, depth: int = 0) -> tuple
             variable = low != high
             if variable and inside_repeat:
                 risky = True
-            inner, inner_risky = _shape(body, inside_repeat or variable, depth + 1)
+            inner, inner_risky = _shape(body, inside_repeat or high > 1, depth + 1)
             repeats += inner + (1 if variable else 0)
             risky = risky or inner_risky
-        elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+        elif name in ("GROUPREF", "GROUPREF_EXISTS") or (name == "BRANCH" and inside_repeat):
             risky = True
         else:
             for child in _children(argument):

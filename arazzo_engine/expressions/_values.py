@@ -11,6 +11,7 @@ A string is
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from arazzo_engine.expressions._context import EvaluationContext
 from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._navigation import render
 from arazzo_engine.expressions._parse import Part, parse_expression, parse_template
-from arazzo_engine.expressions._runtime import RuntimeExpression
+from arazzo_engine.expressions._runtime import ROOTS, RuntimeExpression
 
 _KNOWN_ROOT = (
     r"\$(?:(?:url|method|statusCode)(?![A-Za-z0-9_])"
@@ -176,6 +177,8 @@ def _compile_string(text: str, warnings: list[str], bare: list[bool]) -> _Part:
     if _EMBEDDED.search(text):
         return _Template(parse_template(text))
     for match in _LOOKS_EMBEDDED.finditer(text):
+        if not difflib.get_close_matches(match.group(0)[2:], ROOTS, n=1, cutoff=0.75):
+            continue  # "{$ref}" in a schema is meant as text; "{$input.x}" is a typo
         warnings.append(
             f"{match.group(0)!r} in {text!r} looks like an embedded expression, but "
             f"{match.group(0)[1:]!r} is not a runtime expression root; it is kept as text"
