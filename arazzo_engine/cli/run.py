@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
-from arazzo_engine.document import load_bundle
+from arazzo_engine.document import Bundle, load_bundle
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
     DEFAULT_LOOP_DELAY,
@@ -71,6 +71,12 @@ def add_parser(subparsers: Any) -> None:
                         help="follow 3xx responses (off by default)")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="trust the CA certificates in FILE for TLS")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the folder tree local source descriptions must stay in "
+                             "(default: the current folder when the document is under it, "
+                             "else the document's folder)")
+    parser.add_argument("--allow-outside-root", action="store_true",
+                        help="read local source descriptions outside --root")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow source descriptions to be fetched over HTTP(S)")
     parser.add_argument("--trace", metavar="FILE",
@@ -86,11 +92,12 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(str(exc))
     try:
-        bundle = load_bundle(args.path, allow_remote=options.allow_remote)
+        bundle = load_bundle(args.path, root=args.root, allow_remote=options.allow_remote,
+                             allow_outside_root=args.allow_outside_root)
     except DocumentError as exc:
         return _usage(str(exc))
     if not args.no_validate:
-        problem = _validation_errors(args.path)
+        problem = _validation_errors(bundle)
         if problem:
             return _usage(problem)
     out = sys.stdout
@@ -201,14 +208,14 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _validation_errors(path: str) -> str | None:
+def _validation_errors(bundle: Bundle) -> str | None:
     """The validator's errors as text, or None; warnings never stop a run."""
     try:
         from arazzo_engine.validation import validate_document
     except ImportError:  # the validator is optional for running
         return None
     try:
-        report = validate_document(path)
+        report = validate_document(bundle)
     except ArazzoError as exc:
         return str(exc)
     errors = list(getattr(report, "errors", ()))

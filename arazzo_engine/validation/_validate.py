@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from arazzo_engine.document import LoadedDocument, Position, load_bundle, load_file
+from arazzo_engine.document import Bundle, LoadedDocument, Position, load_bundle, load_file
 
 from . import _rules  # noqa: F401  (registers the rules)
 from ._context import ValidationContext
@@ -17,7 +17,7 @@ from ._schema import schema_findings
 
 
 def validate_document(
-    document: LoadedDocument | str | Path,
+    document: LoadedDocument | Bundle | str | Path,
     *,
     strict: bool = False,
     allow_remote: bool = False,
@@ -28,7 +28,8 @@ def validate_document(
     """Validates an Arazzo description and the source descriptions it names.
 
     Arguments:
-        document: a path, or a document already loaded with `arazzo_engine.document`.
+        document: a path, a document already loaded with `arazzo_engine.document`, or a
+            bundle already loaded with its sources (then the source options are not used).
         strict: also report the strict-only warnings (bare expressions in strings,
             comparison-form JSONPath, ...).
         allow_remote: fetch http(s) source descriptions (otherwise they are reported unchecked).
@@ -42,9 +43,12 @@ def validate_document(
     Raises:
         DocumentError: the entry document cannot be read or parsed at all.
     """
-    loaded = document if isinstance(document, LoadedDocument) else load_file(document)
-    bundle = load_bundle(loaded, root=root, allow_remote=allow_remote,
-                         allow_outside_root=allow_outside_root, session=session)
+    if isinstance(document, Bundle):
+        loaded, bundle = document.entry, document
+    else:
+        loaded = document if isinstance(document, LoadedDocument) else load_file(document)
+        bundle = load_bundle(loaded, root=root, allow_remote=allow_remote,
+                             allow_outside_root=allow_outside_root, session=session)
     context = ValidationContext(loaded, bundle, strict)
     return ValidationReport.of(_file_name(loaded), iter_diagnostics(context))
 
