@@ -6,7 +6,7 @@ package discovery with renamed folders, hence this small file.
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 HERE = Path(__file__).parent
 spec_dirs = sorted(p for p in (HERE / "specs").rglob("*") if p.is_dir())
@@ -17,10 +17,12 @@ spec_packages = {
 
 setup(
     packages=[
-        *find_packages(include=["arazzo_engine", "arazzo_engine.*"]),
+        *find_namespace_packages(include=["arazzo_engine", "arazzo_engine.*"],
+                                 exclude=["*.__pycache__"]),
         "arazzo_engine.grammar",
         "arazzo_engine.specs",
         *spec_packages,
     ],
-    package_dir={"arazzo_engine.grammar": "grammar", "arazzo_engine.specs": "specs", **spec_packages},
+    package_dir={"arazzo_engine.grammar": "grammar", "arazzo_engine.specs": "specs",
+                 **spec_packages},
 )

@@ -14,7 +14,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from arazzo_engine import __version__
+from arazzo_engine._version import __version__
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 
-from arazzo_engine import __version__
+from arazzo_engine._version import __version__
 
 from ._diagnostic import Diagnostic
 from ._registry import RULES, SCHEMA_RULES

@@ -1,0 +1,90 @@
+"""The public entry points: load a document once, then validate it and run its workflows.
+
+The CLI is built on these same calls, so anything ``arazzo`` does can be done from Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
+from arazzo_engine.errors import ValidationFailed
+from arazzo_engine.executor import Observer, Program, RunOptions, RunResult, run_workflow
+from arazzo_engine.validation import ValidationReport, validate_document
+
+__all__ = ["ArazzoDocument", "load", "run", "validate"]
+
+
+@dataclass
+class ArazzoDocument:
+    """An Arazzo document with every source description it names, loaded once."""
+
+    bundle: Bundle
+
+    @property
+    def path(self) -> Path | None:
+        return self.bundle.entry.path
+
+    @property
+    def data(self) -> Any:
+        return self.bundle.entry.data
+
+    @property
+    def workflow_ids(self) -> list[str]:
+        workflows = self.data.get("workflows") if isinstance(self.data, Mapping) else None
+        if not isinstance(workflows, list):
+            return []
+        return [w["workflowId"] for w in workflows
+                if isinstance(w, Mapping) and isinstance(w.get("workflowId"), str)]
+
+    def validate(self, *, strict: bool = False) -> ValidationReport:
+        """Every diagnostic for the document and its sources (see docs/rules.md)."""
+        return validate_document(self.bundle, strict=strict)
+
+    def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, *,
+            options: RunOptions | None = None, observer: Observer | None = None,
+            validate: bool = True, **kwargs: Any) -> RunResult:
+        """Runs one workflow; refuses (``ValidationFailed``) a document with errors first.
+
+        A workflow that fails is a result with ``outcome == "failed"``, not an exception.
+        ``kwargs`` pass through to ``run_workflow`` (``transport``, ``clock``).
+        """
+        if validate:
+            report = self.validate()
+            if not report.ok:
+                raise ValidationFailed(list(report.diagnostics))
+        return run_workflow(Program(self.bundle), workflow_id, inputs, options, observer,
+                            **kwargs)
+
+
+def load(path: str | Path | LoadedDocument, *, root: str | Path | None = None,
+         allow_remote: bool = False, allow_outside_root: bool = False) -> ArazzoDocument:
+    """Loads an Arazzo document and its source descriptions.
+
+    Local sources must stay inside ``root`` (default: the current folder when the document is
+    under it, else the document's folder) unless ``allow_outside_root``; http(s) sources are
+    fetched only with ``allow_remote``. Raises ``DocumentError`` when the document itself
+    cannot be read; a broken source is reported by ``validate()`` instead.
+    """
+    return ArazzoDocument(load_bundle(path, root=root, allow_remote=allow_remote,
+                                      allow_outside_root=allow_outside_root))
+
+
+def validate(path: str | Path, *, strict: bool = False, **source_options: Any) -> ValidationReport:
+    """``load(path, **source_options).validate(strict=strict)``."""
+    return load(path, **source_options).validate(strict=strict)
+
+
+def run(path: str | Path, workflow_id: str | None = None,
+        inputs: Mapping[str, Any] | None = None, *, options: RunOptions | None = None,
+        observer: Observer | None = None, validate: bool = True,
+        **source_options: Any) -> RunResult:
+    """Loads, validates and runs one workflow: ``load(path).run(...)`` in one call."""
+    allow_remote = bool(options and options.allow_remote)
+    source_options.setdefault("allow_remote", allow_remote)
+    document = load(path, **source_options)
+    return document.run(workflow_id, inputs, options=options, observer=observer,
+                        validate=validate)
