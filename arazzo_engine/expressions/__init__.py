@@ -20,7 +20,7 @@ from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._jsonpath import jsonpath_query
 from arazzo_engine.expressions._navigation import Accessor
 from arazzo_engine.expressions._parse import parse_condition, parse_expression
-from arazzo_engine.expressions._runtime import ROOTS, RuntimeExpression
+from arazzo_engine.expressions._runtime import RuntimeExpression
 from arazzo_engine.expressions._values import CompiledValue
 
 _DEFAULT_COMPILER = Compiler()
@@ -49,7 +49,6 @@ def compile_criterion(criterion: Mapping[str, Any]) -> CompiledCriterion:
 
 
 __all__ = [
-    "ROOTS",
     "Accessor",
     "CompiledCriterion",
     "CompiledValue",
