@@ -171,10 +171,11 @@ def _compile(value: Any, warnings: list[str], bare: list[bool]) -> _Part:
 
 
 def _compile_string(text: str, warnings: list[str], bare: list[bool]) -> _Part:
-    if _STARTS_WITH_ROOT.match(text) and not any(ch.isspace() for ch in text):
+    embeds = _EMBEDDED.search(text) is not None
+    if _STARTS_WITH_ROOT.match(text) and not embeds and not any(ch.isspace() for ch in text):
         # Meant as one expression: a parse error is the author's typo, so report it.
         return _Whole(parse_expression(text))
-    if _EMBEDDED.search(text):
+    if embeds:
         return _Template(parse_template(text))
     for match in _LOOKS_EMBEDDED.finditer(text):
         if not difflib.get_close_matches(match.group(0)[2:], ROOTS, n=1, cutoff=0.75):
