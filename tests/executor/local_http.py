@@ -143,21 +143,10 @@ class LocalServer:
 
 
 def run_cli(argv: list[str]) -> int:
-    """``arazzo run ...`` in-process through the run subcommand's own parser."""
-    import argparse
+    """``arazzo ...`` in-process, through the real command-line entry point."""
+    from arazzo_engine.cli import main
 
-    from arazzo_engine.cli import run as run_command
-
-    parser = argparse.ArgumentParser(prog="arazzo")
-    subparsers = parser.add_subparsers(dest="command")
-    run_command.add_parser(subparsers)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return run_command.main(args)
-
-
+    return main(argv)
 
 def openapi_doc(base_url: str, *operations: dict[str, Any]) -> dict[str, Any]:
     """A small OpenAPI 3.1 document; each operation: id, method, path, and optional extras."""
