@@ -98,7 +98,7 @@ def test_a_wrong_token_fails_the_trigger_and_shows_dbt_s_message(
     assert step["statusCode"] == 401 and step["outcome"] == "failed"
     body = simulator.requests[0].body
     assert body is None or isinstance(body, dict)
-    assert step["apiMessage"]
+    assert step["apiMessage"] == "Invalid token."
     assert step["apiMessage"] in result["error"]
     assert step["apiMessage"] in err
 
@@ -109,8 +109,22 @@ def test_wrong_token_in_text_mode_shows_why(simulator: DbtCloudSimulator,
     out = capsys.readouterr().out
     assert code == 1
     assert "triggerRun" in out and "401" in out and "FAILED" in out
-    assert "why:" in out
+    assert "why:" in out and "Invalid token." in out
     assert "wrong-token-123" not in out
+
+
+@pytest.mark.parametrize("simulator", ["rate-limit"], indirect=True)
+def test_a_rate_limited_poll_fails_the_run_as_the_document_says(
+        simulator: DbtCloudSimulator, capsys: pytest.CaptureFixture[str]) -> None:
+    # pollRun has no onFailure actions, so a 429 fails the workflow: honest, not hidden.
+    code, result, err = _run_json(simulator, capsys)
+    assert code == 1
+    assert result["outcome"] == "failed"
+    last = result["steps"][-1]
+    assert last["stepId"] == "pollRun" and last["statusCode"] == 429
+    assert last["action"]["type"] == "fail"
+    assert "429" in result["error"] or "statusCode" in result["error"]
+    assert last["apiMessage"] and last["apiMessage"] in err
 
 
 def test_the_requests_sent(simulator: DbtCloudSimulator,
