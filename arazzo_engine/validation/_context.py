@@ -85,6 +85,15 @@ class Resolved:
 
 
 @dataclass(frozen=True)
+class CalledWorkflow:
+    """A workflow a step calls, with the data of the document it lives in (for its ``$ref``s)."""
+
+    node: dict[str, Any]
+    document_data: dict[str, Any]
+    source: Source | None  # None for a workflow of the same document
+
+
+@dataclass(frozen=True)
 class OperationLookup:
     """The outcome of resolving a step's operationId / operationPath.
 
@@ -179,6 +188,22 @@ class ValidationContext:
                     yield item_pointer, target, True
             else:
                 yield item_pointer, node, False
+
+    def called_workflow(self, text: str) -> CalledWorkflow | None:
+        """The workflow a ``workflowId`` names: local, or ``$sourceDescriptions.<name>.<id>`` in
+        a loaded Arazzo source; None when it does not resolve (``workflow-target`` says why)."""
+        qualified = QUALIFIED.match(text)
+        if qualified is None:
+            local = self.workflows_by_id.get(text)
+            return CalledWorkflow(local.node, self.data, None) if local else None
+        source = self.sources.get(qualified["source"])
+        if source is None or source.document is None or source.type != "arazzo":
+            return None
+        data = source.document.data if isinstance(source.document.data, dict) else {}
+        for _, node in items(data.get("workflows"), "/workflows"):
+            if node.get("workflowId") == qualified["name"]:
+                return CalledWorkflow(node, data, source)
+        return None
 
     # -- sources and operations -------------------------------------------------------------
 

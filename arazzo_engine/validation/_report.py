@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._diagnostic import Diagnostic
@@ -10,15 +10,27 @@ from ._diagnostic import Diagnostic
 
 @dataclass(frozen=True)
 class ValidationReport:
-    """Every diagnostic for one entry document, sorted by file, line and column."""
+    """Every diagnostic for one entry document and the Arazzo sources it reaches.
+
+    The entry's diagnostics come first, then each other file's in ``order`` (loading order);
+    within a file they are sorted by line and column.
+    """
 
     file: str
     diagnostics: tuple[Diagnostic, ...] = field(default_factory=tuple)
 
     @classmethod
-    def of(cls, file: str, diagnostics: Iterable[Diagnostic]) -> ValidationReport:
+    def of(cls, file: str, diagnostics: Iterable[Diagnostic],
+           order: Sequence[str] = ()) -> ValidationReport:
+        rank: dict[str, int] = {}
+        for name in (file, *order):
+            rank.setdefault(name, len(rank))
         unique = dict.fromkeys(diagnostics)  # identical findings from two paths count once
-        return cls(file, tuple(sorted(unique, key=Diagnostic.sort_key)))
+
+        def key(diagnostic: Diagnostic) -> tuple[int, tuple[object, ...]]:
+            return rank.get(diagnostic.file, len(rank)), diagnostic.sort_key()
+
+        return cls(file, tuple(sorted(unique, key=key)))
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:

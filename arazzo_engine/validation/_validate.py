@@ -1,4 +1,9 @@
-"""The driver: load, apply the schema, run every rule, place each finding in its file."""
+"""The driver: load, apply the schema, run every rule, place each finding in its file.
+
+Every Arazzo document in the bundle is validated, not only the entry: a workflow called through
+``$sourceDescriptions.<name>.<workflowId>`` runs with its own document's steps and expressions,
+so their mistakes matter as much. Each diagnostic names the file it is in.
+"""
 
 from __future__ import annotations
 
@@ -49,8 +54,21 @@ def validate_document(
         loaded = document if isinstance(document, LoadedDocument) else load_file(document)
         bundle = load_bundle(loaded, root=root, allow_remote=allow_remote,
                              allow_outside_root=allow_outside_root, session=session)
-    context = ValidationContext(loaded, bundle, strict)
-    return ValidationReport.of(_file_name(loaded), iter_diagnostics(context))
+    diagnostics: list[Diagnostic] = []
+    nested = arazzo_documents(bundle)
+    for each in [loaded, *nested]:
+        diagnostics.extend(iter_diagnostics(ValidationContext(each, bundle, strict)))
+    return ValidationReport.of(_file_name(loaded), diagnostics,
+                               order=[_file_name(d) for d in nested])
+
+
+def arazzo_documents(bundle: Bundle) -> list[LoadedDocument]:
+    """The Arazzo documents the entry reaches through its sources, in loading order.
+
+    The bundle holds each document once however many sources name it, so cycles end here.
+    """
+    return [d for d in bundle.documents.values()
+            if d is not bundle.entry and isinstance(d.data, dict) and "arazzo" in d.data]
 
 
 def iter_diagnostics(context: ValidationContext) -> Iterator[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,3 +59,45 @@ def _short(error: SchemaError | Any) -> str:
     prefix = f"`{field}`: " if field is not None else ""
     text = error.message if len(error.message) < 160 else error.message[:157] + "..."
     return prefix + text
+
+
+@rule("workflow-inputs-required", "warning",
+      "a step calling a workflow provides the inputs its schema lists as required")
+def workflow_inputs_required(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        target = step.node.get("workflowId")
+        if step.kind != "workflow" or not isinstance(target, str):
+            continue
+        called = ctx.called_workflow(target)
+        if called is None:
+            continue
+        required = _required(called.document_data, called.node.get("inputs"), depth=0)
+        given = {node.get("name") for owner in (step.workflow.node, step.node)
+                 for _, node, _ in ctx.effective(owner.get("parameters"), "")}
+        missing = [name for name in required if name not in given]
+        if missing:
+            names = ", ".join(f"`{name}`" for name in missing)
+            where = f" (in source `{called.source.name}`)" if called.source else ""
+            yield Finding(f"workflow `{called.node.get('workflowId')}`{where} requires input "
+                          f"{names}, which step `{step.id}` does not pass as parameters",
+                          step.pointer + "/workflowId",
+                          hint=f"add a parameter named {missing[0]}")
+
+
+def _required(data: dict[str, Any], schema: Any, depth: int) -> list[str]:
+    """Names a schema requires, through local ``$ref``s and ``allOf`` (every part applies);
+    ``anyOf``/``oneOf`` alternatives are not judged."""
+    if not isinstance(schema, dict) or depth > 20:
+        return []
+    found: list[str] = []
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#"):
+        with contextlib.suppress(KeyError, ValueError):  # inputs-schema reports a broken $ref
+            found += _required(data, resolve_pointer(data, ref[1:]), depth + 1)
+    names = schema.get("required")
+    if isinstance(names, list):
+        found += [n for n in names if isinstance(n, str)]
+    parts = schema.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
+        found += _required(data, part, depth + 1)
+    return list(dict.fromkeys(found))
