@@ -66,3 +66,12 @@ def test_own_failing_case(path: Path) -> None:
 def test_own_passing_case(path: Path) -> None:
     report = validate_document(path, root=OWN.parent)
     assert report.diagnostics == ()
+
+
+def test_pet_coupons_status_code_on_workflow_steps_is_a_warning_on_tolerated_lines() -> None:
+    folder = OAI_FIXTURES / "rel-pass-pet-coupons-example"
+    expect = yaml.safe_load((folder / "expect.yaml").read_text())
+    report = validate_document(folder / expect["entry"])
+    found = [d for d in report.diagnostics if d.rule == "exchange-unavailable"]
+    assert {(d.line, d.severity) for d in found} == {(54, "warning"), (87, "warning")}
+    assert {d.line for d in found} <= set(expect["tolerated_lines"])

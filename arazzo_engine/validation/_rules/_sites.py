@@ -7,7 +7,7 @@ driver's safety net instead of breaking the whole validator at import time.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from arazzo_engine.document import join_pointer
@@ -146,8 +146,19 @@ def compiled_criteria(ctx: ValidationContext) -> list[Compiled]:
 
 
 def references(ctx: ValidationContext) -> Iterator[tuple[Site, Any]]:
-    """(site, RuntimeExpression) for every expression found in values and criteria."""
+    """(site, RuntimeExpression) for every expression found in values and criteria.
+
+    A criterion's ``context`` expression gets a site of its own, so positions point into it
+    rather than into the condition.
+    """
     for entry in [*compiled_values(ctx), *compiled_criteria(ctx)]:
-        if entry.compiled is not None:
-            for reference in entry.compiled.references():
+        if entry.compiled is None:
+            continue
+        context = getattr(entry.compiled, "context", None)
+        for reference in entry.compiled.references():
+            if context is not None and reference is context:
+                pointer = entry.site.pointer.rsplit("/", 1)[0] + "/context"
+                yield replace(entry.site, pointer=pointer, text=context.text,
+                              kind="context"), reference
+            else:
                 yield entry.site, reference

@@ -14,7 +14,10 @@ from arazzo_engine.validation._context import (
 )
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
-from arazzo_engine.validation._rules._sites import compiled_values, references
+from arazzo_engine.validation._rules._sites import Site, compiled_values, references
+
+#: Roots that read the current HTTP request or response.
+EXCHANGE_ROOTS = ("response", "request", "statusCode", "url", "method")
 
 
 @rule("expression-syntax", "error",
@@ -126,6 +129,30 @@ def input_undeclared(ctx: ValidationContext) -> Iterator[Finding]:
                 else "does not declare it in its inputs schema"
             yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` {where}",
                       suggest(ref.segments[0], declared))
+
+
+@rule("exchange-unavailable", "warning",
+      "$response, $request, $statusCode, $url and $method are read only where an HTTP "
+      "exchange exists")
+def exchange_unavailable(ctx: ValidationContext) -> Iterator[Finding]:
+    for site, ref in references(ctx):
+        if ref.root not in EXCHANGE_ROOTS:
+            continue
+        problem = _no_exchange(site)
+        if problem:
+            yield _at(site, ref, f"`{ref.text}` reads an HTTP exchange, but {problem[0]}",
+                      problem[1])
+
+
+def _no_exchange(site: Site) -> tuple[str, str] | None:
+    """Why no request/response exists where ``site`` is evaluated (message, hint), or None."""
+    if site.step is None and site.workflow is not None and site.kind == "output":
+        return ("a workflow's outputs are computed after its steps, when no exchange is "
+                "current", "give a step that output and read $steps.<stepId>.outputs.<name>")
+    if site.step is not None and site.step.kind == "workflow":
+        return (f"step `{site.step.id}` calls a workflow and sends no request itself",
+                "read the called workflow's outputs with $outputs.<name>")
+    return None
 
 
 def declared_inputs(ctx: ValidationContext, workflow: Workflow) -> set[str] | None:
