@@ -92,3 +92,10 @@ def test_schema_is_shipped_as_valid_draft_2020_12() -> None:
 
     Draft202012Validator.check_schema(validation.arazzo_schema())
     assert validation.SCHEMA_PATH.name.endswith(".json")
+
+
+def test_strict_only_rules_are_silent_without_strict() -> None:
+    path = DOCUMENTS / "rules" / "operation-path-prefer-id" / "fail.yaml"
+    assert validate_document(path, root=DOCUMENTS).diagnostics == ()
+    strict = validate_document(path, strict=True, root=DOCUMENTS)
+    assert {d.rule for d in strict.diagnostics} == {"operation-path-prefer-id"}

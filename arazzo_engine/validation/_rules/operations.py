@@ -90,6 +90,25 @@ def operation_id_unqualified(ctx: ValidationContext) -> Iterator[Finding]:
                               hint=f"write $sourceDescriptions.{found.source.name}.{text}")
 
 
+@rule("operation-path-prefer-id", "warning",
+      "an operationPath step names an operation that has an operationId (the spec's SHOULD)",
+      strict_only=True)
+def operation_path_prefer_id(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        if not isinstance(step.node.get("operationPath"), str):
+            continue
+        found = ctx.lookup_operation(step)
+        operation_id = found.operation.operation_id if found.operation else None
+        if not operation_id or found.source is None:
+            continue
+        several = len(ctx.openapi_sources()) > 1
+        suggested = f"$sourceDescriptions.{found.source.name}.{operation_id}" if several \
+            else operation_id
+        yield Finding(f"the operation has operationId `{operation_id}`, which the spec prefers "
+                      "over an operationPath", step.pointer + "/operationPath",
+                      hint=f"write operationId: {suggested}")
+
+
 def _step_parameters(ctx: ValidationContext, step: Step) -> dict[tuple[Any, Any], tuple[str, dict]]:
     """Workflow parameters overridden by the step's own, keyed by (name, in)."""
     merged: dict[tuple[Any, Any], tuple[str, dict]] = {}
