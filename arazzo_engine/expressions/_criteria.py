@@ -66,7 +66,7 @@ class CompiledCriterion:
     type: str
     version: str | None
     context: RuntimeExpression | None
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     _test: Any = field(default=None, repr=False)
 
     def references(self) -> list[RuntimeExpression]:
@@ -162,7 +162,7 @@ def compile_criterion(
         test = parse_condition(condition)
         if context is not None:
             warnings.append("a simple condition does not use 'context'; it is ignored")
-        return CompiledCriterion(condition, kind, None, context, warnings, test)
+        return CompiledCriterion(condition, kind, None, context, tuple(warnings), test)
     if context is None:
         raise ExpressionError(f"a {kind} criterion needs a 'context'", condition, 1)
     if kind == "regex":
@@ -175,7 +175,7 @@ def compile_criterion(
     else:
         version = "rfc9535"
         test, warnings = compile_jsonpath_test(condition)
-    return CompiledCriterion(condition, kind, version, context, list(warnings), test)
+    return CompiledCriterion(condition, kind, version, context, tuple(warnings), test)
 
 
 def _type_and_version(declared: Any) -> tuple[str, str | None]:

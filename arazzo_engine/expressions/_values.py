@@ -120,7 +120,7 @@ class CompiledValue:
     source: Any
     _part: _Part
     uses_bare_embedding: bool = False
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
     _references: tuple[RuntimeExpression, ...] = field(default=(), repr=False)
 
     @property
@@ -155,7 +155,7 @@ def compile_value(value: Any) -> CompiledValue:
         source=value,
         _part=part,
         uses_bare_embedding=any(bare),
-        warnings=warnings,
+        warnings=tuple(warnings),
         _references=tuple(part.references()),
     )
 

@@ -29,7 +29,7 @@ def test_value(case: dict[str, Any]) -> None:
     if "warns" in case:
         assert any(case["warns"] in warning for warning in compiled.warnings)
     elif not case.get("bare"):
-        assert compiled.warnings == []
+        assert compiled.warnings == ()
 
 
 def test_reference_columns_point_into_the_string() -> None:
