@@ -159,12 +159,22 @@ def _problem(exc: yaml.YAMLError) -> str:
     return f"{problem} ({context})" if context else str(problem)
 
 
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - text.rfind("\n", 0, index)
+
+
 def load_text(text: str, *, uri: str = "<string>", path: Path | None = None) -> LoadedDocument:
     """Parses YAML or JSON text (JSON is read as YAML, which keeps positions for both)."""
     if len(text) > MAX_BYTES:
         raise DocumentError(f"the document is larger than {MAX_BYTES // (1024 * 1024)} MiB",
                             file=uri)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader refuses control characters before parsing starts
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        raise DocumentError(f"invalid YAML/JSON: character {exc.character:#06x} is not allowed "
+                            "(YAML accepts no control characters)", file=uri, line=line,
+                            column=column) from None
     try:
         try:
             node = loader.get_single_node()

@@ -159,9 +159,15 @@ def _load_sources_of(current: LoadedDocument, loader: _SourceLoader, bundle: Bun
         if not isinstance(name, str) or not isinstance(url, str) or name in sources:
             continue
         declared_type = item.get("type") if isinstance(item.get("type"), str) else None
-        location = loader.location_of(url, current)
+        pointer = join_pointer("/sourceDescriptions", index)
+        try:
+            location = loader.location_of(url, current)
+        except ValueError as exc:  # a NUL byte (%00) no file name can hold, say
+            sources[name] = Source(name=name, type=declared_type, url=url, location=url,
+                                   pointer=pointer, problem=f"not a usable location: {exc}")
+            continue
         source = Source(name=name, type=declared_type, url=url, location=location,
-                        pointer=join_pointer("/sourceDescriptions", index))
+                        pointer=pointer)
         sources[name] = source
         known = bundle.documents.get(location)
         if known is not None:  # already loaded: a shared OpenAPI file, or an Arazzo cycle
