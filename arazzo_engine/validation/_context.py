@@ -21,6 +21,13 @@ QUALIFIED = re.compile(r"^\$sourceDescriptions\.(?P<source>[^.]+)\.(?P<name>.+)$
 REFERENCE = re.compile(r"^\$components\.(?P<kind>[A-Za-z]+)\.(?P<name>.+)$")
 
 
+def text_of(node: dict[str, Any], key: str) -> str | None:
+    """A member that must be a string, or None: wrong types are the schema's to report, and
+    a list or mapping in a set or dict key would crash the rule that looks it up."""
+    value = node.get(key)
+    return value if isinstance(value, str) else None
+
+
 def items(value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """The mappings in a list, each with its pointer; anything else yields nothing."""
     if isinstance(value, list):

@@ -69,6 +69,10 @@ def duplicates(keys: list[tuple[str, Any]]) -> Iterator[tuple[str, Any, str]]:
     """(pointer, key, first pointer) for each key already seen earlier in the list."""
     seen: dict[Any, str] = {}
     for pointer, key in keys:
+        try:
+            hash(key)
+        except TypeError:  # a list or mapping where a name belongs: the schema reports it
+            continue
         if key in seen:
             yield pointer, key, seen[key]
         else:

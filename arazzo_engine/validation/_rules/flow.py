@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from arazzo_engine.validation._context import ValidationContext, Workflow
+from arazzo_engine.validation._context import ValidationContext, Workflow, text_of
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
 
@@ -16,9 +16,9 @@ def _actions(ctx: ValidationContext, workflow: Workflow, step: dict[str, Any],
              step_field: str, workflow_field: str) -> list[dict[str, Any]]:
     """The step's actions plus the workflow's, a step action overriding one of the same name."""
     own = [n for _, n, _ in ctx.effective(step.get(step_field), "")]
-    names = {a.get("name") for a in own}
+    names = {text_of(a, "name") for a in own} - {None}
     inherited = [n for _, n, _ in ctx.effective(workflow.node.get(workflow_field), "")
-                 if n.get("name") not in names]
+                 if text_of(n, "name") not in names]
     return own + inherited
 
 
@@ -48,8 +48,9 @@ def _edges(ctx: ValidationContext, workflow: Workflow) -> tuple[list[set[int]], 
 def _target(action: dict[str, Any], index: dict[str, int]) -> Any:
     if action.get("type") == "end" or "workflowId" in action:
         return EXIT
-    if action.get("type") in ("goto", "retry") and "stepId" in action:
-        return index.get(action["stepId"])  # a missing step is action-target's business
+    step_id = text_of(action, "stepId")
+    if action.get("type") in ("goto", "retry") and step_id is not None:
+        return index.get(step_id)  # a missing step is action-target's business
     return None
 
 

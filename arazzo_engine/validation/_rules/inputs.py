@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
 from arazzo_engine.document import join_pointer, resolve_pointer
-from arazzo_engine.validation._context import ValidationContext, members
+from arazzo_engine.validation._context import ValidationContext, members, text_of
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
 
@@ -72,7 +72,7 @@ def workflow_inputs_required(ctx: ValidationContext) -> Iterator[Finding]:
         if called is None:
             continue
         required = _required(called.document_data, called.node.get("inputs"), depth=0)
-        given = {node.get("name") for owner in (step.workflow.node, step.node)
+        given = {text_of(node, "name") for owner in (step.workflow.node, step.node)
                  for _, node, _ in ctx.effective(owner.get("parameters"), "")}
         missing = [name for name in required if name not in given]
         if missing:

@@ -10,6 +10,7 @@ from arazzo_engine.validation._context import (
     QUALIFIED,
     Step,
     ValidationContext,
+    text_of,
 )
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
@@ -116,7 +117,7 @@ def _step_parameters(ctx: ValidationContext, step: Step) -> dict[tuple[Any, Any]
                            (step.node, step.pointer)):
         for item_pointer, node, _ in ctx.effective(owner.get("parameters"),
                                                    pointer + "/parameters"):
-            merged[(node.get("name"), node.get("in"))] = (item_pointer, node)
+            merged[(text_of(node, "name"), text_of(node, "in"))] = (item_pointer, node)
     return merged
 
 

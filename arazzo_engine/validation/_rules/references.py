@@ -10,6 +10,7 @@ from arazzo_engine.validation._context import (
     ValidationContext,
     items,
     suggest,
+    text_of,
 )
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
@@ -34,7 +35,7 @@ def workflow_problem(ctx: ValidationContext, text: str) -> tuple[str, str | None
         if source.type != "arazzo":
             return f"source `{name}` is not an Arazzo description, so it has no workflows", None
         data = source.document.data if isinstance(source.document.data, dict) else {}
-        ids = {w.get("workflowId") for _, w in items(data.get("workflows"), "/workflows")}
+        ids = {text_of(w, "workflowId") for _, w in items(data.get("workflows"), "/workflows")}
         if workflow_id not in ids:
             known = {i for i in ids if isinstance(i, str)}
             return (f"workflow `{workflow_id}` does not exist in source `{name}` ({source.url})",
