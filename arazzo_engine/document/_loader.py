@@ -23,6 +23,9 @@ MAX_ALIAS_NODES = 100_000
 MAX_DEPTH = 200
 
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+#: What JSON can say; other tags (sets, binary, timestamps, custom ones) are refused.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}"
+               for name in ("str", "int", "float", "bool", "null", "map", "seq")}
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,9 @@ class _Builder:
             raise self._error(f"the document nests deeper than {MAX_DEPTH} levels", node)
         mark = node.start_mark
         self.positions.values[pointer] = Position(mark.line + 1, mark.column + 1)
+        if node.tag not in _PLAIN_TAGS:  # collections would otherwise drop their tag silently
+            raise self._error(f"cannot read this value: the tag {node.tag!r} is not plain "
+                              "YAML/JSON data", node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, pointer, depth)
         if isinstance(node, yaml.SequenceNode):
