@@ -1,0 +1,162 @@
+"""Results as Markdown: the same tables on the console and in docs/benchmarks.md.
+
+The layout is fixed (section order, columns, number formats), so two runs differ only in their
+numbers and a rewritten docs/benchmarks.md diffs cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from arazzo_engine import __version__
+
+from ._measure import Row, Sample, Section
+
+_TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
+_BYTE_UNITS = ((1024.0**2, "MiB"), (1024.0, "KiB"), (1.0, "B"))
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What the numbers were measured on; no host names or paths."""
+
+    python: str
+    implementation: str
+    cores: int
+    system: str
+    engine_version: str
+
+    @classmethod
+    def current(cls) -> Machine:
+        return cls(python=platform.python_version(),
+                   implementation=platform.python_implementation(),
+                   cores=os.cpu_count() or 1,
+                   system=f"{platform.system()} {platform.machine()}",
+                   engine_version=__version__)
+
+
+def quantity(value: float, unit: str) -> str:
+    scales = _BYTE_UNITS if unit == "B" else _TIME_UNITS
+    for scale, name in scales:
+        if abs(value) >= scale:
+            return f"{value / scale:.3g} {name}"
+    scale, name = scales[-1]
+    return f"{value / scale:.3g} {name}"
+
+
+def ratio(value: float) -> str:
+    digits = 2 if value < 10 else 1 if value < 100 else 0
+    return f"{value:.{digits}f}x"
+
+
+def _spread(sample: Sample, unit: str) -> str:
+    if sample.count == 1:
+        return "(1 run)"
+    return f"{quantity(sample.low, unit)} to {quantity(sample.high, unit)}"
+
+
+def _row(row: Row) -> str:
+    cells = (row.name, quantity(row.subject.median, row.unit), _spread(row.subject, row.unit),
+             row.baseline_name, quantity(row.baseline.median, row.unit),
+             f"**{ratio(row.ratio)}**")
+    return "| " + " | ".join(cells) + " |"
+
+
+def section_markdown(section: Section) -> list[str]:
+    lines = [f"### {section.title}", "",
+             "| measured | median | spread (min to max) | baseline | baseline median | ratio |",
+             "|---|---:|---:|---|---:|---:|"]
+    lines.extend(_row(row) for row in section.rows)
+    if section.derived:
+        lines.append("")
+        lines.extend(f"- {label}: {value}" for label, value in section.derived)
+    lines.append("")
+    return lines
+
+
+def results_markdown(sections: Iterable[Section], machine: Machine, *, mode: str) -> str:
+    lines = [
+        f"Measured with `{mode}` on {machine.implementation} "
+        f"{machine.python}, {machine.cores} cores, {machine.system}; arazzo-engine "
+        f"{machine.engine_version}. Ratios are subject / baseline of the medians; the spread "
+        "is the fastest and slowest repetition.",
+        "",
+    ]
+    for section in sections:
+        lines.extend(section_markdown(section))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+RESULTS_MARKER = "<!-- written by `python -m benchmarks.run --write`; do not edit below -->"
+
+
+def document(results: str) -> str:
+    """docs/benchmarks.md: the fixed explanation, then the results of the run."""
+    return f"{_EXPLANATION.rstrip()}\n\n## Results\n\n{RESULTS_MARKER}\n\n{results}"
+
+
+_EXPLANATION = """\
+# Benchmarks
+
+Speed and memory targets live here, never in timed tests. Every benchmark measures the engine
+*and* a baseline doing the same job by the simplest means, in the same run, and reports the
+ratio: absolute times depend on the machine, ratios travel. The code is in `benchmarks/`.
+
+## How to run
+
+From the repository root:
+
+```console
+$ .venv/bin/python -m benchmarks.run            # full run, under 2 minutes on 2 cores
+$ .venv/bin/python -m benchmarks.run --quick    # about 15 s, fewer repetitions, smaller documents
+$ .venv/bin/python -m benchmarks.run --write    # also rewrite the results below
+$ .venv/bin/python -m benchmarks.run --only run --only memory
+```
+
+`python benchmarks/run.py` works too. Only 127.0.0.1 is contacted: the dbt Cloud simulator runs
+in a child process (so its threads neither compete with the measured code for the interpreter
+lock nor count in its traced memory), and proxy variables are cleared first. Timings use
+`time.perf_counter` after warm-up runs; each figure is the median of several repetitions, with
+the fastest and slowest shown as the spread; subject and baseline repetitions alternate so that
+drift on the machine hits both. The garbage collector runs between repetitions, not inside them.
+Publish full runs only: `--quick` shrinks the scale benchmark to a tenth and repeats less.
+
+## What each benchmark measures, and why
+
+**Run overhead vs the raw-HTTP floor.** The dbt reference workflow
+(`specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml`) runs through the public API,
+`arazzo_engine.load(path).run(inputs=..., options=RunOptions(servers=..., loop_delay=0))`,
+against the embedded simulator (`success` scenario: trigger, three polls, artifacts: five step
+executions). The baseline is the floor any client pays: the same five requests made by hand on
+one `requests.Session`, parsing each JSON answer. Both sides use `trust_env=False`. The
+difference divided by the step executions is the engine's cost per step: expressions,
+parameter serialisation, criteria, the state machine and the recorded result. `run()` validates
+the document first by default, so the run is measured with and without that check.
+
+**Loading and validating.** `load(path)` (the Arazzo document plus its OpenAPI source, with
+source positions) and `load(path).validate()` against `yaml.safe_load` of the same two files.
+
+**Criteria: compiled once vs parsed every time.** Three criteria, each evaluated compiled
+(`compile_criterion(...).evaluate(context)`) and parsed afresh every time (a new `Compiler`,
+whose cache is empty), against a hand-written Python check of the same fact on the same
+`EvaluationContext`: a simple condition (`$statusCode == 200 && $response.body#/data/status ==
+10`), the JSONPath comparison form (`$.data.status == 10` with context `$response.body`) and an
+RFC 9535 query (`$.data.run_steps[?@.status == 10]`). The parse/compiled ratio is what compiling
+once per document saves on every step execution.
+
+**Traced memory per step execution.** A `RunResult` keeps every step execution, so memory grows
+with the run. The simulator's `stuck` scenario polls forever; `max_steps` stops the run after
+exactly 1,000 (or 10) step executions. `tracemalloc` reports the peak above the starting point
+and what is still held while the result is alive; the slope between the two runs is the bytes
+per step execution. Runs skip the up-front validation (done once before), so only the run is
+traced.
+
+**Validation at scale.** A generated Arazzo document (200 workflows x 10 steps, by operationId,
+with outputs passed step to step, criteria and retries) against a generated OpenAPI description
+with 2,000 operations, written to a temporary folder. `load(path).validate()` against
+`yaml.safe_load` of the same two files: validation should stay a small multiple of parsing as
+documents grow.
+"""
