@@ -69,6 +69,12 @@ class CompiledCriterion:
     warnings: tuple[str, ...] = ()
     _test: Any = field(default=None, repr=False)
 
+    @property
+    def filters_context_children(self) -> bool:
+        """True for an RFC 9535 ``$[?...]`` query: it tests the context's children, which for
+        an object context is rarely what the author meant (docs/semantics.md, point 2)."""
+        return bool(getattr(self._test, "filters_children", False))
+
     def references(self) -> list[RuntimeExpression]:
         """Every runtime expression the criterion reads: its context, then its condition's."""
         found = [] if self.context is None else [self.context]

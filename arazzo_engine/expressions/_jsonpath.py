@@ -76,6 +76,8 @@ class QueryTest(JSONPathTest):
     """RFC 9535 query: holds when the nodelist is not empty."""
 
     query: Any = None
+    #: ``$[?...]``: the filter tests the context's children, never the context itself.
+    filters_children: bool = False
 
     def test(self, value: Any) -> tuple[bool, str]:
         nodes = self.query.find(value)
@@ -124,13 +126,14 @@ def compile_jsonpath_test(condition: str) -> tuple[JSONPathTest, list[str]]:
             "9535 logical expression with $ bound to the context"
         ]
     warnings = []
-    if _is_root_filter(query):
+    filters_children = _is_root_filter(query)
+    if filters_children:
         warnings.append(
             f"{condition!r} filters the children of the context (RFC 9535); against an object "
             "it never tests the object itself: to test the object, write a comparison such as "
             "'count($.items) > 0'"
         )
-    return QueryTest(condition, query), warnings
+    return QueryTest(condition, query, filters_children), warnings
 
 
 def _comparison(condition: str) -> ComparisonTest | None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from arazzo_engine.validation._context import ValidationContext
+from arazzo_engine.document import split_pointer
+from arazzo_engine.expressions import RuntimeExpression
+from arazzo_engine.openapi import RefError, resolve_ref
+from arazzo_engine.validation._context import Step, ValidationContext
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
 from arazzo_engine.validation._rules._sites import compiled_criteria
@@ -40,3 +44,72 @@ def jsonpath_comparison(ctx: ValidationContext) -> Iterator[Finding]:
                           "is read as a filter on the context", pointer + "/condition",
                           anchor="value",
                           hint="docs/semantics.md explains how this form is read")
+
+
+@rule("jsonpath-root-filter", "warning",
+      "a `$[?...]` criterion filters the context's children; on an object it tests the "
+      "members, not the object")
+def jsonpath_root_filter(ctx: ValidationContext) -> Iterator[Finding]:
+    for entry in compiled_criteria(ctx):
+        compiled = entry.compiled
+        if compiled is None or not compiled.filters_context_children:
+            continue
+        if _context_is_an_array(ctx, entry.site.step, compiled.context):
+            continue
+        condition = compiled.condition
+        yield Finding(
+            f"`{condition}` filters the children of its context (RFC 9535), never the context "
+            "itself: against an object it tests each member value, so it passes or fails for "
+            "reasons the condition does not show", entry.site.pointer, anchor="value",
+            hint=_as_comparison(condition))
+
+
+def _as_comparison(condition: str) -> str:
+    inner = condition.strip()
+    if inner.startswith("$[?") and inner.endswith("]"):
+        return (f"to test the object itself, write `{inner[3:-1].strip().replace('@', '$')}`"
+                " (docs/semantics.md, point 2)")
+    return "to test the object itself, write a comparison such as `count($.items) > 0`"
+
+
+def _context_is_an_array(ctx: ValidationContext, step: Step | None,
+                         context: RuntimeExpression | None) -> bool:
+    """True when the operation's 2xx JSON response schemas say the context is an array: then
+    `$[?...]` filters its items, as intended. Unknown shapes count as not proven."""
+    if step is None or context is None:
+        return False
+    if context.root != "response" or context.segments != ("body",):
+        return False
+    lookup = ctx.lookup_operation(step)
+    if lookup.operation is None or lookup.source is None or lookup.source.document is None:
+        return False
+    document = lookup.source.document.data
+    tokens = split_pointer(context.pointer) if context.pointer else []
+    shapes = []
+    for status, response in lookup.operation.responses.items():
+        content = response.get("content") if isinstance(response, dict) else None
+        if not status.startswith("2") or not isinstance(content, dict):
+            continue
+        for media, body in content.items():
+            if "json" in media and isinstance(body, dict) and "schema" in body:
+                shapes.append(_schema_at(document, body["schema"], tokens))
+    return bool(shapes) and all(
+        isinstance(s, dict) and s.get("type") in ("array", ["array"]) for s in shapes)
+
+
+def _schema_at(document: Any, schema: Any, tokens: list[str]) -> Any:
+    """The sub-schema a JSON Pointer into an instance lands on (None when not declared)."""
+    try:
+        schema = resolve_ref(document, schema)
+        for token in tokens:
+            if not isinstance(schema, dict):
+                return None
+            if token.isdigit() and isinstance(schema.get("items"), dict):
+                schema = resolve_ref(document, schema["items"])
+            else:
+                properties = schema.get("properties")
+                schema = resolve_ref(document, properties.get(token)) \
+                    if isinstance(properties, dict) else None
+    except (RefError, ValueError):
+        return None
+    return schema
