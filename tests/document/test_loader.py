@@ -60,6 +60,11 @@ def test_timestamps_stay_strings_and_numeric_keys_become_strings() -> None:
         ("a: !!python/object:os.system x\n", 1, "cannot read this value"),
         ("", 1, "the document is empty"),
         ("a:\n\tb: 1\n", 2, "invalid YAML/JSON"),
+        ("a: 1\nb: \"x\x7fy\"\n", 2, "is not allowed"),
+        ("a: !custom [1, 2]\n", 1, "is not plain YAML/JSON data"),
+        ("a: !!python/object/apply:os.system [echo]\n", 1, "is not plain YAML/JSON data"),
+        ("a: !!set {x: null}\n", 1, "is not plain YAML/JSON data"),
+        ("a: !!binary aGk=\n", 1, "is not plain YAML/JSON data"),
     ],
 )
 def test_bad_input_is_a_document_error_with_a_line(text: str, line: int, fragment: str) -> None:

@@ -88,3 +88,9 @@ def test_unsupported_schemes_are_problems(tmp_path: Path, url: str) -> None:
     entry = tmp_path / "main.arazzo.yaml"
     entry.write_text(_arazzo(("api", url, "openapi")))
     assert "unsupported URL scheme" in (load_bundle(entry).sources_for()["api"].problem or "")
+
+
+def test_a_location_no_file_name_can_hold_is_a_problem(tmp_path: Path) -> None:
+    entry = tmp_path / "main.arazzo.yaml"
+    entry.write_text(_arazzo(("api", "api%00.yaml", "openapi")))
+    assert "not a usable location" in (load_bundle(entry).sources_for()["api"].problem or "")
