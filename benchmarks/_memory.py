@@ -55,7 +55,7 @@ def _traced_run(document: arazzo_engine.ArazzoDocument, base_url: str, steps: in
 
 def memory(settings: Settings) -> Section:
     long, short = settings.long_steps, settings.short_steps
-    section = Section("memory", f"Traced memory: {long}-step vs {short}-step polling run")
+    section = Section("memory", f"Traced memory: {long:,}-step vs {short:,}-step polling run")
     document = arazzo_engine.load(DBT_WORKFLOW)
     if not document.validate().ok:
         raise RuntimeError("the reference workflow no longer validates")
@@ -67,10 +67,10 @@ def memory(settings: Settings) -> Section:
                 runs[steps].append(_traced_run(document, base_url, steps))
     peaks = {steps: Sample.of([float(r.peak) for r in found]) for steps, found in runs.items()}
     kept = {steps: Sample.of([float(r.retained) for r in found]) for steps, found in runs.items()}
-    section.rows.append(Row(f"peak, {long} step executions", peaks[long],
-                            f"peak, {short} step executions", peaks[short], unit="B"))
-    section.rows.append(Row(f"retained with the result, {long} step executions", kept[long],
-                            f"retained, {short} step executions", kept[short], unit="B"))
+    section.rows.append(Row(f"peak, {long:,} step executions", peaks[long],
+                            f"peak, {short:,} step executions", peaks[short], unit="B"))
+    section.rows.append(Row(f"retained with the result, {long:,} step executions", kept[long],
+                            f"retained, {short:,} step executions", kept[short], unit="B"))
     span = long - short
     section.derived.append(("peak bytes per step execution",
                             f"{(peaks[long].median - peaks[short].median) / span:,.0f} B"))

@@ -31,6 +31,7 @@ SUCCESS = 10
 class Settings:
     run_repeat: int
     load_repeat: int
+    warmup: int = 3
 
 
 FULL = Settings(run_repeat=40, load_repeat=15)
@@ -85,7 +86,7 @@ def run_overhead(settings: Settings) -> Section:
             "engine": lambda: engine_run(document, options),
             "engine_unvalidated": lambda: engine_run(document, options, validate=False),
             "floor": lambda: floor_run(session, base_url),
-        }, repeat=settings.run_repeat, warmup=3)
+        }, repeat=settings.run_repeat, warmup=settings.warmup)
     floor = samples["floor"]
     section.rows.append(Row("load(path).run(...) (validates first, the default)",
                             samples["engine"], "requests by hand", floor))
@@ -116,7 +117,7 @@ def load_and_validate(settings: Settings) -> Section:
         "load": lambda: arazzo_engine.load(DBT_WORKFLOW),
         "both": _load_and_validate,
         "yaml": _safe_load_both,
-    }, repeat=settings.load_repeat, warmup=2)
+    }, repeat=settings.load_repeat, warmup=min(settings.warmup, 2))
     baseline = "yaml.safe_load of both files"
     section.rows.append(Row("load(path) (Arazzo + OpenAPI source)", samples["load"], baseline,
                             samples["yaml"]))
