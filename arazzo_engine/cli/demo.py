@@ -13,6 +13,7 @@ from typing import Any
 
 from arazzo_engine._resources import specs_dir
 from arazzo_engine.cli import run as run_command
+from arazzo_engine.cli._args import non_negative_number, positive_int
 from arazzo_engine.simulator import (
     DEMO_ACCOUNT_ID,
     DEMO_JOB_ID,
@@ -36,9 +37,10 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--scenario", choices=SCENARIOS, default="success",
                         help="how the simulated run ends (default: success)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--loop-delay", metavar="SECONDS", type=float, default=DEMO_LOOP_DELAY,
+    parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,
+                        default=DEMO_LOOP_DELAY,
                         help=f"wait between polls (default {DEMO_LOOP_DELAY:g})")
-    parser.add_argument("--max-steps", metavar="N", type=int, default=50,
+    parser.add_argument("--max-steps", metavar="N", type=positive_int, default=50,
                         help="fail after N step executions (default 50)")
 
 

@@ -13,6 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from arazzo_engine.cli._args import (
+    add_source_options,
+    non_negative_number,
+    positive_int,
+    positive_number,
+)
 from arazzo_engine.document import Bundle, load_bundle
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
@@ -53,17 +59,18 @@ def add_parser(subparsers: Any) -> None:
                         help="set an OpenAPI server variable")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: progress for people; json: one JSON object on stdout")
-    parser.add_argument("--loop-delay", metavar="SECONDS", type=_non_negative,
+    parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,
                         default=DEFAULT_LOOP_DELAY,
                         help=f"wait before re-running a step (default {DEFAULT_LOOP_DELAY:g})")
-    parser.add_argument("--max-steps", metavar="N", type=_positive_int,
+    parser.add_argument("--max-steps", metavar="N", type=positive_int,
                         default=DEFAULT_MAX_STEPS,
                         help=f"fail after N step executions (default {DEFAULT_MAX_STEPS})")
-    parser.add_argument("--timeout", metavar="SECONDS", type=_positive, default=DEFAULT_TIMEOUT,
+    parser.add_argument("--timeout", metavar="SECONDS", type=positive_number,
+                        default=DEFAULT_TIMEOUT,
                         help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--deadline", metavar="SECONDS", type=_positive,
+    parser.add_argument("--deadline", metavar="SECONDS", type=positive_number,
                         help="fail the run when it takes longer than this")
-    parser.add_argument("--max-retry-wait", metavar="SECONDS", type=_non_negative,
+    parser.add_argument("--max-retry-wait", metavar="SECONDS", type=non_negative_number,
                         default=DEFAULT_MAX_RETRY_WAIT,
                         help="cap on any retry wait, Retry-After included "
                              f"(default {DEFAULT_MAX_RETRY_WAIT:g})")
@@ -71,14 +78,7 @@ def add_parser(subparsers: Any) -> None:
                         help="follow 3xx responses (off by default)")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="trust the CA certificates in FILE for TLS")
-    parser.add_argument("--root", metavar="DIR",
-                        help="the folder tree local source descriptions must stay in "
-                             "(default: the current folder when the document is under it, "
-                             "else the document's folder)")
-    parser.add_argument("--allow-outside-root", action="store_true",
-                        help="read local source descriptions outside --root")
-    parser.add_argument("--allow-remote", action="store_true",
-                        help="allow source descriptions to be fetched over HTTP(S)")
+    add_source_options(parser)
     parser.add_argument("--trace", metavar="FILE",
                         help="write every step execution (requests masked) as JSON to FILE")
     parser.add_argument("--no-validate", action="store_true",
@@ -170,37 +170,6 @@ def _options(args: argparse.Namespace) -> RunOptions:
         follow_redirects=args.follow_redirects, verify=verify,
         max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
     )
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-
-
-def _non_negative(text: str) -> float:
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _usage(message: str) -> int:

@@ -7,7 +7,8 @@ import sys
 import threading
 from typing import Any
 
-from ..simulator import (
+from arazzo_engine.cli._args import port, positive_int, positive_number
+from arazzo_engine.simulator import (
     DEMO_ACCOUNT_ID,
     DEMO_JOB_ID,
     DEMO_TOKEN,
@@ -34,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
         ),
     )
     dbt.add_argument(
-        "--port", type=_port, default=8000, help="port to listen on (default 8000; 0 picks one)"
+        "--port", type=port, default=8000, help="port to listen on (default 8000; 0 picks one)"
     )
     dbt.add_argument(
         "--scenario", choices=SCENARIOS, default="success", help="how runs end (default success)"
@@ -54,13 +55,13 @@ def add_parser(subparsers: Any) -> None:
     )
     dbt.add_argument(
         "--polls-per-status",
-        type=_positive_int,
+        type=positive_int,
         default=1,
         help="GETs a run spends in each status (default 1)",
     )
     dbt.add_argument(
         "--seconds-per-status",
-        type=_positive_float,
+        type=positive_number,
         default=None,
         help="move runs on by time instead of by polls",
     )
@@ -113,34 +114,3 @@ def _print_request(entry: RecordedRequest) -> None:
     query = "&".join(f"{name}={value}" for name, values in entry.query.items() for value in values)
     target = f"{entry.path}?{query}" if query else entry.path
     print(f"{entry.method} {target} -> {entry.status}", flush=True)
-
-
-def _port(text: str) -> int:
-    value = _integer(text)
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port (0-65535)")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = _integer(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} must be positive")
-    return value
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None

@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from arazzo_engine.cli._args import add_source_options
 from arazzo_engine.errors import DocumentError
 from arazzo_engine.validation import FORMATS, Diagnostic, render, validate_document
 
@@ -30,13 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     parser.add_argument("--strict", action="store_true",
                         help="also warn about tolerated but dubious forms (bare expressions in "
                              "strings, comparison-form JSONPath, ...)")
-    parser.add_argument("--allow-remote", action="store_true",
-                        help="fetch http(s) source descriptions")
-    parser.add_argument("--allow-outside-root", action="store_true",
-                        help="read local source descriptions outside the document's folder tree")
-    parser.add_argument("--root", metavar="DIR",
-                        help="folder tree local sources must stay in (default: the current "
-                             "folder when the document is under it, else the document's folder)")
+    add_source_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -46,7 +46,7 @@ def test_options_are_parsed() -> None:
         (["--port", "http"], "'http' is not an integer"),
         (["--port", "70000"], "70000 is not a port"),
         (["--polls-per-status", "0"], "0 must be at least 1"),
-        (["--seconds-per-status", "-1"], "-1 must be positive"),
+        (["--seconds-per-status", "-1"], "-1 must be greater than 0"),
         (["--seconds-per-status", "soon"], "'soon' is not a number"),
     ],
 )
