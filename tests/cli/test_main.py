@@ -1,0 +1,70 @@
+"""The ``arazzo`` entry point: dispatch, exit codes, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from arazzo_engine import __version__
+from arazzo_engine.cli import EXIT_INTERNAL, EXIT_USAGE, main
+from arazzo_engine.cli import run as run_command
+
+
+def test_python_dash_m_is_the_same_command() -> None:
+    done = subprocess.run([sys.executable, "-m", "arazzo_engine", "--version"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"arazzo-engine {__version__}"
+
+
+def test_no_subcommand_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == EXIT_USAGE
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--no-such-option", "x.yaml"]) == EXIT_USAGE
+    assert "unrecognized arguments" in capsys.readouterr().err
+
+
+def test_an_internal_error_is_reported_without_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def explode(args: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(run_command, "main", explode)
+    monkeypatch.delenv("ARAZZO_DEBUG", raising=False)
+    assert main(["run", "whatever.yaml"]) == EXIT_INTERNAL
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: boom" in err
+    assert "Traceback" not in err
+
+
+def test_demo_runs_the_reference_workflow(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--loop-delay", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "dbt Cloud simulator listening on http://127.0.0.1:" in out
+    assert "equivalent command: arazzo run " in out
+    for step in ("triggerRun", "pollRun", "listArtifacts"):
+        assert step in out
+    assert "finalStatus: 10" in out
+    assert "manifest.json" in out
+
+
+@pytest.mark.parametrize(("scenario", "status"), [("error", 20), ("cancelled", 30)])
+def test_demo_scenarios_in_json(scenario: str, status: int,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scenario", scenario, "--format", "json", "--loop-delay", "0"]) == 0
+    captured = capsys.readouterr()
+    result = json.loads(captured.out)
+    assert result["outputs"]["finalStatus"] == status
+    assert result["outputs"]["artifacts"] is None
+    assert "simulator listening" in captured.err
+
+
+def test_demo_stuck_scenario_hits_the_loop_guard(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scenario", "stuck", "--loop-delay", "0", "--max-steps", "5"]) == 1
+    assert "--max-steps" in capsys.readouterr().err
