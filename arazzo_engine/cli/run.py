@@ -13,28 +13,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
+from arazzo_engine._api import ArazzoDocument, load
+from arazzo_engine.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import (
     add_source_options,
     non_negative_number,
     positive_int,
     positive_number,
 )
-from arazzo_engine.document import Bundle, load_bundle
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
     DEFAULT_LOOP_DELAY,
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_MAX_STEPS,
     DEFAULT_TIMEOUT,
-    Program,
     RunEvent,
     RunOptions,
     RunResult,
     StepExecution,
-    run_workflow,
 )
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers: Any) -> None:
@@ -92,18 +89,19 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(str(exc))
     try:
-        bundle = load_bundle(args.path, root=args.root, allow_remote=options.allow_remote,
-                             allow_outside_root=args.allow_outside_root)
+        document = load(args.path, root=args.root, allow_remote=options.allow_remote,
+                        allow_outside_root=args.allow_outside_root)
     except DocumentError as exc:
         return _usage(str(exc))
     if not args.no_validate:
-        problem = _validation_errors(bundle)
+        problem = _validation_errors(document)
         if problem:
             return _usage(problem)
     out = sys.stdout
     observer = _TextReporter(out) if args.format == "text" else None
     try:
-        result = run_workflow(Program(bundle), args.workflow, inputs, options, observer)
+        result = document.run(args.workflow, inputs, options=options, observer=observer,
+                              validate=False)
     except (InputError, ExecutionError, DocumentError) as exc:
         return _usage(str(exc))
     if args.trace:
@@ -177,17 +175,13 @@ def _usage(message: str) -> int:
     return EXIT_USAGE
 
 
-def _validation_errors(bundle: Bundle) -> str | None:
+def _validation_errors(document: ArazzoDocument) -> str | None:
     """The validator's errors as text, or None; warnings never stop a run."""
     try:
-        from arazzo_engine.validation import validate_document
-    except ImportError:  # the validator is optional for running
-        return None
-    try:
-        report = validate_document(bundle)
+        report = document.validate()
     except ArazzoError as exc:
         return str(exc)
-    errors = list(getattr(report, "errors", ()))
+    errors = list(report.errors)
     if not errors:
         return None
     lines = [f"the document is invalid ({len(errors)} error(s)); "
