@@ -6,7 +6,7 @@ The CLI is built on these same calls, so anything ``arazzo`` does can be done fr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,9 @@ class ArazzoDocument:
     """An Arazzo document with every source description it names, loaded once."""
 
     bundle: Bundle
+    #: Reports by ``strict``: the loaded documents do not change, so neither does the verdict.
+    _reports: dict[bool, ValidationReport] = field(default_factory=dict, repr=False,
+                                                   compare=False)
 
     @property
     def path(self) -> Path | None:
@@ -42,7 +45,9 @@ class ArazzoDocument:
 
     def validate(self, *, strict: bool = False) -> ValidationReport:
         """Every diagnostic for the document and its sources (see docs/rules.md)."""
-        return validate_document(self.bundle, strict=strict)
+        if strict not in self._reports:
+            self._reports[strict] = validate_document(self.bundle, strict=strict)
+        return self._reports[strict]
 
     def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, *,
             options: RunOptions | None = None, observer: Observer | None = None,

@@ -55,3 +55,11 @@ def test_run_shortcut_refuses_an_invalid_document(tmp_path: Path) -> None:
 def test_unreadable_documents_raise_document_error(tmp_path: Path) -> None:
     with pytest.raises(arazzo_engine.DocumentError):
         arazzo_engine.load(tmp_path / "absent.yaml")
+
+
+def test_a_document_is_validated_once_per_strictness() -> None:
+    document = arazzo_engine.load(DBT_WORKFLOW)
+    assert document.validate() is document.validate()
+    strict = document.validate(strict=True)
+    assert strict is not document.validate()
+    assert {d.rule for d in strict.warnings} >= {"bare-expression", "jsonpath-comparison"}

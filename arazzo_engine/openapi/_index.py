@@ -9,7 +9,7 @@ from the nearest level that declares them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import KeysView, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,6 +124,11 @@ class OperationIndex:
 
     def by_id(self, operation_id: str) -> Operation | None:
         return self._by_id.get(operation_id)
+
+    @property
+    def operation_ids(self) -> KeysView[str]:
+        """Every operationId in the document (a live view: no copy per call)."""
+        return self._by_id.keys()
 
     def by_pointer(self, pointer: str) -> Operation | None:
         return self._by_pointer.get(pointer)

@@ -7,7 +7,7 @@ of the expected shape (a step that is not a mapping is simply not a step) and ne
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -258,13 +258,11 @@ class ValidationContext:
         candidates = self.openapi_sources()
         found: list[tuple[Source, Operation]] = []
         unchecked = False
-        known: set[str] = set()
         for source in candidates.values():
             index = self.index_of(source)
             if index is None:
                 unchecked = True
                 continue
-            known |= _ids(index)
             operation = index.by_id(text)
             if operation is not None:
                 found.append((source, operation))
@@ -279,6 +277,7 @@ class ValidationContext:
         if unchecked:
             return OperationLookup(unchecked=True)
         where = ", ".join(f"`{n}`" for n in candidates) or "no OpenAPI source description"
+        known = set().union(*(_ids(self.index_of(s)) for s in candidates.values()))
         return OperationLookup(
             problem=f"operationId `{text}` does not exist in {where}",
             hint=suggest(text, known),
@@ -316,13 +315,11 @@ class ValidationContext:
         return OperationLookup(operation, source)
 
 
-def _ids(index: OperationIndex | None) -> set[str]:
-    if index is None:
-        return set()
-    return {op.operation_id for op in index.operations if op.operation_id}
+def _ids(index: OperationIndex | None) -> Collection[str]:
+    return index.operation_ids if index is not None else ()
 
 
-def suggest(wrong: str, known: set[str]) -> str | None:
+def suggest(wrong: str, known: Collection[str]) -> str | None:
     import difflib
 
     same_letters = [k for k in sorted(known) if k.lower() == wrong.lower()]
