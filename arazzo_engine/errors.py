@@ -2,7 +2,7 @@
 
 ArazzoError
  ├── DocumentError        a file cannot be read or parsed (bad YAML, duplicate keys, hostile input)
- ├── ExpressionError      a runtime expression, condition or JSONPath query does not parse (ValueError)
+ ├── ExpressionError      an expression, condition or JSONPath query does not parse (ValueError)
  ├── EvaluationError      an expression parsed but could not be evaluated against the run's data
  │    └── MissingValueError   the expression names a value that does not exist
  ├── ValidationFailed     a document has error diagnostics and was refused

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from arazzo_engine.errors import MissingValueError
 from arazzo_engine.expressions._compare import IncomparableError, compare
@@ -141,10 +141,13 @@ class Compare(Node):
 
 
 @dataclass(frozen=True)
-class AllOf(Node):
-    """``a && b && ...``: false at the first false item, so later items are not evaluated."""
+class _Chain(Node):
+    """A run of ``&&`` or ``||``: it stops at the first item that decides it, left to right, so
+    later items are not evaluated (and not read: a missing value there does no harm)."""
 
     items: tuple[Node, ...] = ()
+    #: The truth value that decides the chain at once: False for ``&&``, True for ``||``.
+    decided_by: ClassVar[bool]
 
     def value(self, context: EvaluationContext) -> Any:
         return self.truth(context)[0]
@@ -153,10 +156,10 @@ class AllOf(Node):
         reasons = []
         for item in self.items:
             held, reason = item.truth(context)
-            if not held:
-                return False, reason
+            if bool(held) == self.decided_by:
+                return held, reason
             reasons.append(reason)
-        return True, " and ".join(reasons)
+        return not self.decided_by, " and ".join(reasons)
 
     def references(self) -> Iterator[RuntimeExpression]:
         for item in self.items:
@@ -164,24 +167,15 @@ class AllOf(Node):
 
 
 @dataclass(frozen=True)
-class AnyOf(Node):
-    """``a || b || ...``: true at the first true item, so later items are not evaluated."""
+class AllOf(_Chain):
+    """``a && b && ...``: false at the first false item."""
 
-    items: tuple[Node, ...] = ()
+    decided_by: ClassVar[bool] = False
 
-    def value(self, context: EvaluationContext) -> Any:
-        return self.truth(context)[0]
 
-    def truth(self, context: EvaluationContext) -> tuple[bool, str]:
-        reasons = []
-        for item in self.items:
-            held, reason = item.truth(context)
-            if held:
-                return True, reason
-            reasons.append(reason)
-        return False, " and ".join(reasons)
+@dataclass(frozen=True)
+class AnyOf(_Chain):
+    """``a || b || ...``: true at the first true item."""
 
-    def references(self) -> Iterator[RuntimeExpression]:
-        for item in self.items:
-            yield from item.references()
+    decided_by: ClassVar[bool] = True
 
