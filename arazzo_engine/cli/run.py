@@ -102,7 +102,9 @@ def main(args: argparse.Namespace) -> int:
     try:
         result = document.run(args.workflow, inputs, options=options, observer=observer,
                               validate=False)
-    except (InputError, ExecutionError, DocumentError) as exc:
+    except InputError as exc:
+        return _usage(f"{exc} (give inputs with --input NAME=VALUE or --inputs-file FILE)")
+    except (ExecutionError, DocumentError) as exc:
         return _usage(str(exc))
     if args.trace:
         try:

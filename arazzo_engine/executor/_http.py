@@ -7,10 +7,12 @@ one: one pooled ``requests.Session`` per run, redirects off unless asked, TLS ve
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import requests
 
@@ -124,7 +126,8 @@ class RequestsTransport:
                 f"no response within {request.timeout} s", elapsed=time.monotonic() - started
             )
         except requests.RequestException as exc:
-            return TransportFailure(_describe(exc), elapsed=time.monotonic() - started)
+            return TransportFailure(_describe(exc, request.url),
+                                    elapsed=time.monotonic() - started)
         return HttpResponse(
             status_code=response.status_code,
             headers=list(_raw_headers(response)),
@@ -146,11 +149,18 @@ def _raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
         yield from response.headers.items()
 
 
-def _describe(exc: requests.RequestException) -> str:
-    kind = type(exc).__name__
-    reason = str(exc.args[0]) if exc.args else ""
+_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^)'\"]+)")
+_TLS_ERROR = re.compile(r"\[SSL: [A-Z0-9_]+\] ([^(']+)")
+
+
+def _describe(exc: requests.RequestException, url: str) -> str:
+    """One line a person can act on, instead of urllib3's nested exception reprs."""
+    host = urlsplit(url).netloc
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
-        return f"TLS verification failed ({reason})"
+        found = _TLS_ERROR.search(text)
+        return f"TLS failed with {host}: {(found.group(1) if found else text).strip()}"
     if isinstance(exc, requests.ConnectionError):
-        return f"cannot connect ({reason})"
-    return f"{kind}: {reason}" if reason else kind
+        found = _OS_ERROR.search(text)
+        return f"cannot connect to {host}: {(found.group(1) if found else text).strip()}"
+    return f"{type(exc).__name__}: {text}"

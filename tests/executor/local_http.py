@@ -73,6 +73,10 @@ class LocalServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
+    def port(self) -> int:
+        return int(self.httpd.server_address[1])
+
+    @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
         return f"{self.scheme}://{host}:{port}"

@@ -140,7 +140,8 @@ def test_tls_is_verified_and_a_ca_bundle_can_be_trusted(
         argv = ["run", str(path), "--input", "n=1", "--input", "token=t", "--format", "json"]
         assert run_cli(argv) == 1
         failed = json.loads(capsys.readouterr().out)
-        assert "TLS" in failed["steps"][0]["error"]
+        error = failed["steps"][0]["error"]
+        assert f"TLS failed with 127.0.0.1:{server.port}: certificate verify failed" in error
         assert run_cli([*argv, "--ca-bundle", str(DATA / "test-cert.pem")]) == 0
         assert json.loads(capsys.readouterr().out)["outcome"] == "succeeded"
 
@@ -163,3 +164,15 @@ def test_per_request_timeout(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     result = json.loads(capsys.readouterr().out)
     assert code == 1
     assert "no response within 0.2 s" in result["steps"][0]["error"]
+
+
+def test_a_refused_connection_is_one_readable_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with LocalServer() as server:
+        path = _write(tmp_path, server, [_TYPED])
+        port = server.port
+    # The server is gone: nothing listens on its port any more.
+    argv = ["run", str(path), "--input", "n=1", "--input", "token=t", "--format", "json"]
+    assert run_cli(argv) == 1
+    error = json.loads(capsys.readouterr().out)["steps"][0]["error"]
+    assert error == f"no response: cannot connect to 127.0.0.1:{port}: Connection refused"
