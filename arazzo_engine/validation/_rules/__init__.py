@@ -2,9 +2,11 @@
 
 from arazzo_engine.validation._rules import (  # noqa: F401  (imported to register)
     criteria,
+    documentation,
     expressions,
     flow,
     inputs,
+    inputs_lint,
     operations,
     references,
     structure,

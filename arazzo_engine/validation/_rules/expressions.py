@@ -152,6 +152,11 @@ def _no_exchange(site: Site) -> tuple[str, str] | None:
     if site.step is not None and site.step.kind == "workflow":
         return (f"step `{site.step.id}` calls a workflow and sends no request itself",
                 "read the called workflow's outputs with $outputs.<name>")
+    if site.kind == "value" and site.workflow is not None:
+        where = f"step `{site.step.id}`'s parameters and request body are" \
+            if site.step is not None else f"workflow `{site.workflow.id}`'s parameters are"
+        return (f"{where} evaluated to build a request, so no exchange exists yet",
+                "read an earlier step's values with $steps.<stepId>.outputs.<name>")
     return None
 
 

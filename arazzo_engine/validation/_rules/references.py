@@ -87,17 +87,24 @@ def action_target(ctx: ValidationContext) -> Iterator[Finding]:
                                   hint=problem[1])
 
 
-@rule("depends-on", "error", "dependsOn names existing workflows, without cycles")
+@rule("depends-on", "error",
+      "dependsOn names existing workflows, each once, without cycles")
 def depends_on(ctx: ValidationContext) -> Iterator[Finding]:
     graph: dict[str, list[str]] = {}
     for workflow in ctx.workflows:
         value = workflow.node.get("dependsOn")
         if not isinstance(value, list):
             continue
+        seen: dict[str, int] = {}
         for index, target in enumerate(value):
             if not isinstance(target, str):
                 continue
             pointer = f"{workflow.pointer}/dependsOn/{index}"
+            if target in seen:
+                yield Finding(f"`{target}` is already listed as item {seen[target]} of "
+                              "dependsOn", pointer, anchor="value", severity="warning")
+                continue
+            seen[target] = index
             if target == workflow.id:
                 yield Finding(f"workflow `{target}` depends on itself", pointer, anchor="value")
                 continue

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from arazzo_engine.document import join_pointer
 from arazzo_engine.validation._context import ValidationContext, items
@@ -18,6 +20,10 @@ from arazzo_engine.validation._rules._walk import (
 )
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_\-]+$")
+_TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
+#: RFC 9110 media type: type "/" subtype, then parameters (a token or a quoted string each).
+MEDIA_TYPE = re.compile(
+    rf'^{_TOKEN}/{_TOKEN}(\s*;(\s*{_TOKEN}=({_TOKEN}|"([^"\\]|\\.)*"))?)*\s*$')
 TARGET_FIELDS = ("operationId", "operationPath", "workflowId")
 
 
@@ -87,14 +93,69 @@ def parameter_unique(ctx: ValidationContext) -> Iterator[Finding]:
                           f"{_position(first)})", pointer, anchor="value")
 
 
-@rule("action-unique", "error", "an action list names each action once")
+def _canonical(node: Any) -> str:
+    """Equal JSON data gives equal text, whatever the order of its members."""
+    return json.dumps(node, sort_keys=True, default=str)
+
+
+@rule("action-unique", "error",
+      "an action list names each action once, and no action repeats another under a new name")
 def action_unique(ctx: ValidationContext) -> Iterator[Finding]:
     for site in action_lists(ctx):
-        keys = [(p, n.get("name")) for p, n, _ in ctx.effective(site.value, site.pointer)
-                if isinstance(n.get("name"), str)]
+        effective = list(ctx.effective(site.value, site.pointer))
+        keys = [(p, n.get("name")) for p, n, _ in effective if isinstance(n.get("name"), str)]
+        twice = set()
         for pointer, name, first in duplicates(keys):
+            twice.add(pointer)
             yield Finding(f"action `{name}` is listed twice (first as {_position(first)})",
                           pointer, anchor="value")
+        names = {p: n.get("name") for p, n, _ in effective}
+        bodies = [(p, _canonical({k: v for k, v in n.items() if k != "name"}))
+                  for p, n, _ in effective if p not in twice]
+        for pointer, _, first in duplicates(bodies):
+            yield Finding(f"action `{names[pointer]}` does what `{names[first]}` "
+                          f"({_position(first)}) does under the same criteria, so it is never "
+                          "chosen: the first matching action wins", pointer, anchor="value",
+                          severity="warning")
+
+
+@rule("criterion-unique", "warning", "a criteria list states each criterion once")
+def criterion_unique(ctx: ValidationContext) -> Iterator[Finding]:
+    lists = [(s.pointer + "/successCriteria", s.node.get("successCriteria"))
+             for s in ctx.steps()]
+    lists += [(p + "/criteria", n.get("criteria")) for p, n, _ in literal_actions(ctx)]
+    for list_pointer, value in lists:
+        keys = [(p, _canonical(n)) for p, n in items(value, list_pointer)]
+        for pointer, _, first in duplicates(keys):
+            yield Finding(f"this criterion repeats {_position(first)} of the list and adds "
+                          "nothing", pointer, anchor="value")
+
+
+@rule("replacement-target-unique", "warning",
+      "a requestBody's replacements write each target once")
+def replacement_target_unique(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        body = step.node.get("requestBody")
+        if not isinstance(body, dict):
+            continue
+        nodes = items(body.get("replacements"), step.pointer + "/requestBody/replacements")
+        keys = [(p + "/target", n["target"]) for p, n in nodes if isinstance(n.get("target"), str)]
+        for pointer, target, first in duplicates(keys):
+            replacement = first.rsplit("/", 1)[0]
+            yield Finding(f"target `{target}` is already replaced by {_position(replacement)}; "
+                          "only the last value written survives", pointer)
+
+
+@rule("request-body-content-type", "error", "a requestBody's contentType is a media type")
+def request_body_content_type(ctx: ValidationContext) -> Iterator[Finding]:
+    for step in ctx.steps():
+        body = step.node.get("requestBody")
+        content_type = body.get("contentType") if isinstance(body, dict) else None
+        if isinstance(content_type, str) and not MEDIA_TYPE.match(content_type):
+            yield Finding(f"contentType `{content_type}` is not a media type",
+                          step.pointer + "/requestBody/contentType", anchor="value",
+                          hint="write type/subtype, optionally with parameters: "
+                               "application/json; charset=utf-8")
 
 
 @rule("parameter-in", "error",
