@@ -24,7 +24,7 @@ SINGLE = ("items", "contains", "not", "if", "then", "else", "additionalPropertie
 MAPPED = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
 LISTED = ("prefixItems",)
 COMPOSED = ("allOf", "anyOf", "oneOf")
-MAX_DEPTH = 64
+MAX_DEPTH = 200  # frames of recursion; the loader already bounds literal nesting
 
 
 def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, Any, bool]]:
@@ -57,21 +57,26 @@ def _schemas(ctx: ValidationContext) -> Iterator[tuple[str, dict[str, Any], froz
                           depth + 1))
 
 
-def _declared(ctx: ValidationContext, schema: Any, depth: int) -> frozenset[str]:
-    """Property names a schema declares itself, through local `$ref`s and its compositions."""
+def _declared(ctx: ValidationContext, schema: Any, depth: int,
+              followed: set[str] | None = None) -> frozenset[str]:
+    """Property names a schema declares itself, through local `$ref`s and its compositions.
+
+    Each `$ref` is followed once per question, so cycles and diamonds stay cheap."""
+    followed = set() if followed is None else followed
     if not isinstance(schema, dict) or depth > MAX_DEPTH:
         return frozenset()
     names: set[str] = set()
     if isinstance(schema.get("properties"), dict):
         names.update(schema["properties"])
     ref = schema.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
+    if isinstance(ref, str) and ref.startswith("#/") and ref not in followed:
+        followed.add(ref)
         with contextlib.suppress(KeyError, ValueError):  # inputs-schema reports a broken $ref
-            names |= _declared(ctx, resolve_pointer(ctx.data, ref[1:]), depth + 1)
+            names |= _declared(ctx, resolve_pointer(ctx.data, ref[1:]), depth + 1, followed)
     for keyword in COMPOSED:
         parts = schema.get(keyword)
         for part in parts if isinstance(parts, list) else []:
-            names |= _declared(ctx, part, depth + 1)
+            names |= _declared(ctx, part, depth + 1, followed)
     return frozenset(names)
 
 
