@@ -194,7 +194,7 @@ def test_the_generator_reaches_documents_that_are_mostly_right() -> None:
     or the property would only ever exercise the schema's first complaint."""
     seen: list[bool] = []
 
-    @settings(max_examples=60, deadline=None, database=None,
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(_DOCUMENT)
     def collect(data: Any) -> None:
