@@ -21,6 +21,7 @@ from arazzo_engine.executor._options import (
 )
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import (
+    MAX_RECORDED_BODY,
     ActionRecord,
     CriterionRecord,
     RequestRecord,
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_TIMEOUT",
+    "MAX_RECORDED_BODY",
     "Abort",
     "ActionRecord",
     "Clock",

@@ -78,18 +78,30 @@ def _set_pointer(document: Any, pointer: str, value: Any) -> Any:
         return value
     node = document
     for token in tokens[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node.setdefault(token, {})
+        if isinstance(node, dict):
+            node = node.setdefault(token, {})
+        elif isinstance(node, list):
+            node = node[_array_index(node, token, pointer)]
+        else:
+            node = None
+            break
     last = tokens[-1]
     if isinstance(node, list):
         if last == "-":
             node.append(value)
         else:
-            node[int(last)] = value
+            node[_array_index(node, last, pointer)] = value
     elif isinstance(node, dict):
         node[last] = value
     else:
         raise ExecutionError(f"replacement target {pointer!r} is not inside an object or array")
     return document
+
+
+def _array_index(array: list[Any], token: str, pointer: str) -> int:
+    if token.isascii() and token.isdigit() and int(token) < len(array):
+        return int(token)
+    raise ExecutionError(f"replacement target {pointer!r}: the array has no item {token!r}")
 
 
 def _replace_xml(text: str, replacements: list[tuple[str, Any]]) -> str:

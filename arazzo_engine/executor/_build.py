@@ -30,6 +30,7 @@ from arazzo_engine.openapi import (
 __all__ = ["BuiltRequest", "base_url", "build_request"]
 
 _TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
+_LOCATIONS = ("path", "query", "header", "cookie")
 Evaluate = Callable[[Any], Any]
 
 
@@ -50,7 +51,7 @@ def base_url(target: OperationTarget, options: RunOptions) -> str:
     source = target.source
     if source.name in options.servers:
         return options.servers[source.name].rstrip("/")
-    servers = target.operation.servers or [{"url": "/"}]
+    servers = target.operation.servers or [{"url": "/"}]  # OpenAPI's default
     url = server_url(servers[0], options.server_variables)
     unresolved = _TEMPLATE_VARIABLE.findall(url)
     if unresolved:
@@ -62,11 +63,18 @@ def base_url(target: OperationTarget, options: RunOptions) -> str:
         if urlparse(source.location).scheme in ("http", "https"):
             url = urljoin(source.location, url)
         else:
-            raise ExecutionError(
-                f"source {source.name!r} has the relative server URL {url!r}; "
-                f"pass --server {source.name}=URL"
-            )
+            what = (f"has the relative server URL {url!r}" if _declares_servers(target) else
+                    "declares no servers (OpenAPI then means '/' on the document's host)")
+            raise ExecutionError(f"source {source.name!r} {what}, and a local file has no "
+                                 f"host; pass --server {source.name}=URL")
     return url.rstrip("/")
+
+
+def _declares_servers(target: OperationTarget) -> bool:
+    document = target.source.document
+    data = document.data if document is not None else None
+    return bool(target.operation.raw.get("servers")
+                or (isinstance(data, Mapping) and data.get("servers")))
 
 
 def build_request(
@@ -85,6 +93,8 @@ def build_request(
     for parameter in parameters:
         name = str(parameter.get("name"))
         location = parameter.get("in") or _declared_location(target, name)
+        if location not in _LOCATIONS:
+            raise ExecutionError(f"parameter {name!r} has an unknown location {location!r}")
         value = evaluate(parameter.get("value"))
         style = parameter_style(location, operation.parameter(name, location))
         if location == "path":
@@ -95,10 +105,8 @@ def build_request(
             query_parts.append(serialize_query(name, value, style))
         elif location == "header":
             built.headers[name] = serialize_header(value, style)
-        elif location == "cookie":
-            cookies.extend(serialize_cookie(name, value, style))
         else:
-            raise ExecutionError(f"parameter {name!r} has an unknown location {location!r}")
+            cookies.extend(serialize_cookie(name, value, style))
     if cookies:
         built.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
     url = base_url(target, options) + _fill_path(operation.path, path_text)
@@ -137,10 +145,11 @@ def _attach_body(
     content_type = request_body.get("contentType")
     if not isinstance(content_type, str) or not content_type:
         content_type = default_content_type(payload, target.operation.request_body)
-    replacements = [
-        (str(item.get("target")), evaluate(item.get("value")))
-        for item in request_body.get("replacements") or [] if isinstance(item, Mapping)
-    ]
+    declared = request_body.get("replacements") or []
+    if not isinstance(declared, list) or not all(isinstance(i, Mapping) for i in declared):
+        raise ExecutionError("requestBody replacements must be a list of objects with "
+                             "target and value")
+    replacements = [(str(item.get("target")), evaluate(item.get("value"))) for item in declared]
     payload = apply_replacements(payload, content_type, replacements)
     data, header = encode_body(payload, content_type)
     built.body = payload

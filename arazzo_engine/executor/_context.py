@@ -23,7 +23,7 @@ def parse_body(raw: bytes | str, content_type: str) -> Any:
     if "json" in content_type or text.lstrip()[:1] in ("{", "["):
         try:
             return json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             return text
     return text
 

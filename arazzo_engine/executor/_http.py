@@ -128,6 +128,9 @@ class RequestsTransport:
         except requests.RequestException as exc:
             return TransportFailure(_describe(exc, request.url),
                                     elapsed=time.monotonic() - started)
+        except ValueError as exc:  # http.client refuses what it cannot encode (a header in UTF-8)
+            return TransportFailure(f"cannot send the request: {_one_line(str(exc))}",
+                                    elapsed=time.monotonic() - started)
         return HttpResponse(
             status_code=response.status_code,
             headers=list(_raw_headers(response)),
@@ -151,6 +154,8 @@ def _raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
 
 _OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^)'\"]+)")
 _TLS_ERROR = re.compile(r"\[SSL: [A-Z0-9_]+\] ([^(']+)")
+_BROKEN = re.compile(r"Connection broken: (\w+)\((.*?)\)['\"]?,")
+_ABORTED = re.compile(r"Connection aborted\.', (\w+)\((.*)\)\)$")
 
 
 def _describe(exc: requests.RequestException, url: str) -> str:
@@ -160,7 +165,21 @@ def _describe(exc: requests.RequestException, url: str) -> str:
     if isinstance(exc, requests.exceptions.SSLError):
         found = _TLS_ERROR.search(text)
         return f"TLS failed with {host}: {(found.group(1) if found else text).strip()}"
+    if isinstance(exc, requests.TooManyRedirects):
+        return f"too many redirects, starting at {url}: {_one_line(text)}"
+    broken = _BROKEN.search(text)
+    if broken:
+        return f"the response from {host} broke off ({broken.group(1)}: {broken.group(2)})"
+    aborted = _ABORTED.search(text)
+    if aborted:
+        return (f"{host} closed the connection or did not answer with HTTP "
+                f"({aborted.group(1)}: {_one_line(aborted.group(2))})")
     if isinstance(exc, requests.ConnectionError):
         found = _OS_ERROR.search(text)
         return f"cannot connect to {host}: {(found.group(1) if found else text).strip()}"
-    return f"{type(exc).__name__}: {text}"
+    return f"{type(exc).__name__}: {_one_line(text)}"
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import SchemaError, UnknownType, best_match
 from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
 from referencing.jsonschema import DRAFT202012
 
 from arazzo_engine.document import resolve_pointer
-from arazzo_engine.errors import InputError
+from arazzo_engine.errors import ExecutionError, InputError
 
 __all__ = ["forwarded_inputs", "prepare_inputs"]
 
@@ -32,17 +34,38 @@ def prepare_inputs(
     values = dict(inputs)
     if not isinstance(schema, Mapping):
         return values
+    workflow_id = workflow.get("workflowId")
     values = _with_defaults(schema, values, document, 0)
     resource = Resource(contents=document, specification=DRAFT202012)
     registry = Registry().with_resource(_DOCUMENT_URI, resource)
     validator = Draft202012Validator(
         {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
     )
-    error = best_match(validator.iter_errors(values))
+    try:
+        Draft202012Validator.check_schema(schema)
+        error = best_match(validator.iter_errors(values))
+    except SchemaError as exc:
+        raise ExecutionError(f"workflow {workflow_id!r}: the inputs schema is not a valid JSON "
+                             f"Schema: {exc.message}") from None
+    # A schema the metaschema accepts can still break validation: a $ref to nothing or
+    # outside the document, an invalid regex, a $ref loop.
+    except _UNUSABLE_SCHEMA as exc:
+        raise ExecutionError(f"workflow {workflow_id!r}: the inputs schema cannot be used: "
+                             f"{_one_line(exc)}") from None
     if error is not None:
-        workflow_id = workflow.get("workflowId")
         raise InputError(f"workflow {workflow_id!r}: {_describe(error)}")
     return values
+
+
+_UNUSABLE_SCHEMA = (Unresolvable, NoSuchResource, Unretrievable, UnknownType, re.error,
+                    RecursionError, TypeError, ValueError)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "its references loop"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _describe(error: Any) -> str:
@@ -73,7 +96,8 @@ def _with_defaults(schema: Any, value: Any, document: Any, depth: int) -> Any:
     schema = _resolve(schema, document)
     if depth > _MAX_DEPTH or not isinstance(schema, Mapping) or not isinstance(value, dict):
         return value
-    for part in schema.get("allOf") or []:
+    parts = schema.get("allOf")
+    for part in parts if isinstance(parts, list) else []:
         value = _with_defaults(part, value, document, depth + 1)
     properties = schema.get("properties")
     if isinstance(properties, Mapping):

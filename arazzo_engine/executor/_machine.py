@@ -11,6 +11,8 @@ state saved after any action can be resumed by a fresh machine.
 from __future__ import annotations
 
 import email.utils
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +34,7 @@ from arazzo_engine.executor._results import (
     ResponseRecord,
     RunResult,
     StepExecution,
+    recorded_body,
 )
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
 from arazzo_engine.expressions import EvaluationContext, compile_criterion, compile_value
@@ -73,6 +76,10 @@ Outcome = HttpResponse | TransportFailure | Waited | Abort | None
 
 _ACTION_LISTS = {"success": ("onSuccess", "successActions"),
                  "failure": ("onFailure", "failureActions")}
+
+#: Workflows running inside one another (steps calling workflows, dependencies, retries)
+#: beyond this depth stop the run: it is a recursion that does not end.
+MAX_DEPTH = 50
 
 
 class Machine:
@@ -199,7 +206,8 @@ class Machine:
             request=RequestRecord(
                 method=request["method"], url=masker.url(request["url"]),
                 headers=masker.headers(request.get("headers") or {}),
-                body=None if request.get("body") is None else masker.text(request["body"]),
+                body=None if request.get("body") is None
+                else recorded_body(masker.text(request["body"])),
             ),
         )
         if response is None:
@@ -230,9 +238,16 @@ class Machine:
         criteria = step.get("successCriteria")
         if not criteria:
             return default
-        records = [self._criterion(c, ctx) for c in criteria]
+        records = self._criteria(criteria, ctx, "successCriteria")
         execution.criteria = records
         return all(r.passed for r in records)
+
+    def _criteria(self, criteria: Any, ctx: EvaluationContext,
+                  field: str) -> list[CriterionRecord]:
+        if not isinstance(criteria, list):
+            return [CriterionRecord(condition=_short(criteria), passed=False,
+                                    detail=f"{field} must be a list of Criterion Objects")]
+        return [self._criterion(c, ctx) for c in criteria]
 
     def _failure_text(self, execution: StepExecution) -> str:
         failed = [c for c in execution.criteria if not c.passed]
@@ -266,7 +281,13 @@ class Machine:
                            f"retry of {detour['retryStepId']!r}")
                 return
         kind = "success" if succeeded else "failure"
-        chosen, record = self._choose(frame, step, ctx, kind, retry_after)
+        try:
+            chosen, record = self._choose(frame, step, ctx, kind, retry_after)
+        except ArazzoError as exc:
+            execution.action = ActionRecord("fail", f"no action could be chosen: {exc}")
+            self._record(state, execution)
+            self._finish_frame(state, succeeded=False, error=f"step {step_id!r}: {exc}")
+            return
         execution.action = record
         self._record(state, execution)
         self._apply(state, frame, step, chosen, record, succeeded, execution)
@@ -277,7 +298,7 @@ class Machine:
         step_id = str(step.get("stepId"))
         skipped: list[str] = []
         for action in self._actions(frame, step, kind):
-            criteria = [self._criterion(c, ctx) for c in action.get("criteria") or []]
+            criteria = self._criteria(action.get("criteria") or [], ctx, "criteria")
             name = action.get("name")
             if not all(c.passed for c in criteria):
                 continue
@@ -305,20 +326,31 @@ class Machine:
         """Step actions first, then the workflow's whose names the step does not override."""
         step_field, workflow_field = _ACTION_LISTS[kind]
         workflow = self.program.workflow(frame.document, frame.workflow_id)
-        own = [self.program.reusable(frame.document, a, workflow_field)
-               for a in step.get(step_field) or []]
-        names = {a.get("name") for a in own}
-        inherited = [self.program.reusable(frame.document, a, workflow_field)
-                     for a in workflow.get(workflow_field) or []]
-        return own + [a for a in inherited if a.get("name") not in names]
+        own = self._action_list(frame, step.get(step_field), step_field, workflow_field)
+        names = {_hashable(a.get("name")) for a in own}
+        inherited = self._action_list(frame, workflow.get(workflow_field), workflow_field,
+                                      workflow_field)
+        return own + [a for a in inherited if _hashable(a.get("name")) not in names]
+
+    def _action_list(self, frame: Frame, declared: Any, field: str,
+                     kind: str) -> list[Mapping[str, Any]]:
+        """The Success/Failure Action Objects of one list, references resolved."""
+        if not declared:
+            return []
+        if not isinstance(declared, list):
+            raise ExecutionError(f"{field} must be a list of actions")
+        actions = [self.program.reusable(frame.document, a, kind) for a in declared]
+        for index, action in enumerate(actions):
+            if not isinstance(action, Mapping):
+                raise ExecutionError(f"{field}[{index}] is not an action object")
+        return actions
 
     def _retry_delay(self, action: Mapping[str, Any],
                      retry_after: tuple[str | None, float]) -> float:
         header, received_at = retry_after
         seconds = _parse_retry_after(header, received_at) if header else None
         if seconds is None:
-            declared = action.get("retryAfter")
-            seconds = float(declared) if isinstance(declared, (int, float)) else 0.0
+            seconds = _number(action.get("retryAfter"))
         return max(0.0, min(seconds, self.options.max_retry_wait))
 
     def _apply(self, state: RunState, frame: Frame, step: Mapping[str, Any],
@@ -380,8 +412,7 @@ class Machine:
                 child = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
                                         role="retry")
                 child.origin = {"returnTo": frame.position, "delay": delay}
-                state.frames.append(child)
-                self._started(state, child)
+                self._push(state, child)
             else:
                 self._goto(frame, frame.position, delay, f"retry of {step_id!r}")
         except ArazzoError as exc:
@@ -412,8 +443,7 @@ class Machine:
         except ArazzoError as exc:
             self._workflow_step_done(state, frame, step, {}, succeeded=False, error=str(exc))
             return
-        state.frames.append(child)
-        self._started(state, child)
+        self._push(state, child)
 
     def _workflow_step_done(self, state: RunState, frame: Frame, step: Mapping[str, Any],
                             child_outputs: Mapping[str, Any], succeeded: bool,
@@ -447,8 +477,12 @@ class Machine:
             self._finish_frame(state, succeeded=False, error=f"dependency {reference!r}: {exc}")
             return
         child.origin = {"marker": marker}
-        state.frames.append(child)
-        self._started(state, child)
+        cycle = _cycle(state.frames, child)
+        if cycle:
+            self._fail_run(state, f"dependsOn cycle: {cycle} (a workflow cannot run before "
+                                  "itself)")
+            return
+        self._push(state, child)
 
     def _forward(self, frame: Frame, key: str, workflow_id: str) -> dict[str, Any]:
         return forwarded_inputs(self.program.workflow(key, workflow_id), frame.inputs,
@@ -457,14 +491,24 @@ class Machine:
     def _new_frame(self, key: str, workflow_id: str, inputs: dict[str, Any],
                    role: str) -> Frame:
         workflow = self.program.workflow(key, workflow_id)
-        index = next(i for i, w in enumerate(self.program.workflows(key)) if w is workflow)
-        values = prepare_inputs(workflow, inputs, self.program.data(key), f"/workflows/{index}")
+        values = prepare_inputs(workflow, inputs, self.program.data(key),
+                                self.program.workflow_pointer(key, workflow))
         depends = workflow.get("dependsOn")
         return Frame(
             document=key, workflow_id=workflow_id, inputs=values, role=role,
             dependencies=[d for d in depends if isinstance(d, str)]
             if isinstance(depends, list) else [],
         )
+
+    def _push(self, state: RunState, child: Frame) -> None:
+        """Starts ``child`` inside the current workflow, unless that nests too deep."""
+        if len(state.frames) >= MAX_DEPTH:
+            cycle = _cycle(state.frames, child)
+            how = f"a workflow calls itself ({cycle})" if cycle else "too many nested calls"
+            self._fail_run(state, f"workflows nest more than {MAX_DEPTH} deep: {how}")
+            return
+        state.frames.append(child)
+        self._started(state, child)
 
     def _started(self, state: RunState, frame: Frame) -> None:
         state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": {}}
@@ -588,10 +632,14 @@ class Machine:
         workflow = self.program.workflow(frame.document, frame.workflow_id)
         merged: dict[tuple[str, Any], Mapping[str, Any]] = {}
         for source in (workflow.get("parameters"), step.get("parameters")):
+            if source and not isinstance(source, list):
+                raise ExecutionError("parameters must be a list of Parameter Objects")
             for item in source or []:
                 parameter = self.program.reusable(frame.document, item, "parameters")
-                if isinstance(parameter, Mapping):
-                    merged[(str(parameter.get("name")), parameter.get("in"))] = parameter
+                if not isinstance(parameter, Mapping):
+                    raise ExecutionError(f"a parameter must be an object, not {_short(item)}")
+                key = (str(parameter.get("name")), _hashable(parameter.get("in")))
+                merged[key] = parameter
         return list(merged.values())
 
     def _body(self, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -619,23 +667,65 @@ class Machine:
         state.events.append(RunEvent("step-finished", {"execution": execution}))
 
 
+def _cycle(frames: list[Frame], child: Frame) -> str | None:
+    """``a -> b -> a`` when ``child`` runs a workflow that is already running, else None."""
+    ids = [(f.document, f.workflow_id) for f in frames]
+    target = (child.document, child.workflow_id)
+    if target not in ids:
+        return None
+    start = len(ids) - 1 - ids[::-1].index(target)
+    return " -> ".join([f.workflow_id for f in frames[start:]] + [child.workflow_id])
+
+
 def _retry_limit(action: Mapping[str, Any]) -> int:
     limit = action.get("retryLimit")
     return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0 else 1
 
 
+_DELAY_SECONDS = re.compile(r"[0-9]+")
+
+
 def _parse_retry_after(header: str, received_at: float) -> float | None:
-    """RFC 9110 Retry-After: delay-seconds or an HTTP-date (relative to when it arrived)."""
+    """RFC 9110 Retry-After: delay-seconds or an HTTP-date (relative to when it arrived).
+
+    Anything else (garbage, a date that does not exist) is None: the action's own
+    ``retryAfter`` applies.
+    """
     text = header.strip()
-    if text.isdigit():
-        return float(text)
+    if _DELAY_SECONDS.fullmatch(text):
+        return _number(int(text))
     try:
         moment = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+        if moment is None:
+            return None
+        return max(0.0, moment.timestamp() - received_at)
+    except (TypeError, ValueError, OverflowError, IndexError):
         return None
-    if moment is None:
-        return None
-    return max(0.0, moment.timestamp() - received_at)
+
+
+def _number(value: Any) -> float:
+    """A document's number of seconds as a finite float; anything else is 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    try:
+        seconds = float(value)
+    except OverflowError:
+        return math.inf
+    return seconds if not math.isnan(seconds) else 0.0
+
+
+def _hashable(value: Any) -> Any:
+    """Names and locations used as keys; a list or object where a name belongs is its text."""
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _why(kind: str, name: Any, criteria: list[CriterionRecord], skipped: list[str]) -> str:

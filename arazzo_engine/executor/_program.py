@@ -67,6 +67,12 @@ class Program:
         known = ", ".join(str(w.get("workflowId")) for w in self.workflows(key)) or "none"
         raise ExecutionError(f"no workflow {workflow_id!r} (the document has: {known})")
 
+    def workflow_pointer(self, key: str, workflow: Mapping[str, Any]) -> str:
+        """Where ``workflow`` sits in its document (non-objects in the list count too)."""
+        found = self.data(key).get("workflows")
+        index = next(i for i, w in enumerate(found) if w is workflow)  # type: ignore[arg-type]
+        return f"/workflows/{index}"
+
     def steps(self, key: str, workflow_id: str) -> list[Mapping[str, Any]]:
         steps = self.workflow(key, workflow_id).get("steps")
         return [s for s in steps if isinstance(s, Mapping)] if isinstance(steps, list) else []
@@ -85,7 +91,8 @@ class Program:
         declared = self.data(key).get("sourceDescriptions")
         if not isinstance(declared, list):
             return {}
-        return {d["name"]: d for d in declared if isinstance(d, Mapping) and "name" in d}
+        return {d["name"]: d for d in declared
+                if isinstance(d, Mapping) and isinstance(d.get("name"), str)}
 
     def sources(self, key: str) -> dict[str, Source]:
         return self.bundle.sources_for(self.document(key))

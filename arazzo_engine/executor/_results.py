@@ -22,6 +22,16 @@ __all__ = [
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 
+#: Characters of a request body kept in a record; the request itself is sent whole.
+MAX_RECORDED_BODY = 64 * 1024
+
+
+def recorded_body(text: str) -> str:
+    """A body as the trace keeps it: cut after ``MAX_RECORDED_BODY`` characters, saying so."""
+    if len(text) <= MAX_RECORDED_BODY:
+        return text
+    return f"{text[:MAX_RECORDED_BODY]}... [cut: {len(text)} characters in all]"
+
 
 @dataclass
 class CriterionRecord:

@@ -173,3 +173,69 @@ def arazzo_doc(*workflows: dict[str, Any], sources: dict[str, str] | None = None
              else "openapi"} for name, url in sources.items()],
         "workflows": list(workflows), **extra,
     }
+
+
+RawHandler = Callable[[bytes, Any], None]
+
+
+class RawServer:
+    """A TCP server on 127.0.0.1 whose handler writes raw bytes: for servers that break HTTP.
+
+    The handler gets the request head (bytes, up to the blank line) and the socket; it may send
+    anything, stall, or close. ``release`` lets stalled handlers go when the test ends.
+    """
+
+    def __init__(self, handler: RawHandler) -> None:
+        import socket
+
+        self.handler = handler
+        self.release = threading.Event()
+        self.requests: list[bytes] = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.05)
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.sock.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def _serve(self) -> None:
+        while not self.release.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn: Any) -> None:
+        conn.settimeout(5)
+        with conn:
+            while True:  # keep-alive: one request after another on the same connection
+                head = b""
+                try:
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            return
+                        head += chunk
+                except OSError:
+                    return
+                self.requests.append(head)
+                try:
+                    if self.handler(head, conn) is not True:  # True: keep the connection
+                        return
+                except OSError:
+                    return
+
+    def __enter__(self) -> RawServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.thread.join(2)
+        self.sock.close()
