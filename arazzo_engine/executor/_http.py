@@ -160,7 +160,10 @@ _ABORTED = re.compile(r"Connection aborted\.', (\w+)\((.*)\)\)$")
 
 def _describe(exc: requests.RequestException, url: str) -> str:
     """One line a person can act on, instead of urllib3's nested exception reprs."""
-    host = urlsplit(url).netloc
+    try:
+        host = urlsplit(url).netloc
+    except ValueError:  # a URL urllib cannot split either ("http://[::1")
+        host = url
     text = str(exc.args[0]) if exc.args else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
         found = _TLS_ERROR.search(text)

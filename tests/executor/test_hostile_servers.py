@@ -12,7 +12,12 @@ import pytest
 import yaml
 from local_http import LocalServer, RawServer, Reply, arazzo_doc, openapi_doc, run_cli
 
-from arazzo_engine.executor import MAX_RECORDED_BODY
+from arazzo_engine.executor import (
+    MAX_RECORDED_BODY,
+    HttpRequest,
+    RequestsTransport,
+    TransportFailure,
+)
 
 
 def _write(tmp_path: Path, base_url: str, step: dict[str, Any] | None = None,
@@ -218,3 +223,21 @@ def test_a_local_openapi_without_an_absolute_server_asks_for_server(
     assert result["steps"][0]["request"] is None
     code, result, err = _run(capsys, path, "--server", f"api={server.url}/v1")
     assert code == 0, err
+
+
+@pytest.mark.parametrize(("url", "headers", "said"), [
+    ("http://[::1/", {}, "InvalidURL: Failed to parse: '[::1' is not a valid host or port"),
+    ("http:///x", {}, "InvalidURL: Invalid URL 'http:///x': No host supplied"),
+    ("ftp://x/", {}, "InvalidSchema: No connection adapters were found for 'ftp://x/'"),
+    ("http://127.0.0.1:9/", {"X": "x\r\ny"}, "InvalidHeader: Invalid leading whitespace"),
+    ("http://127.0.0.1:9/", {"☺": "x"}, "cannot send the request: 'ascii' codec can't encode"),
+])
+def test_requests_that_cannot_be_sent_are_transport_failures(
+        url: str, headers: dict[str, str], said: str) -> None:
+    transport = RequestsTransport(trust_env=False)
+    try:
+        failure = transport.send(HttpRequest("GET", url, headers=headers, timeout=1))
+    finally:
+        transport.close()
+    assert isinstance(failure, TransportFailure)
+    assert failure.message.startswith(said) and "\n" not in failure.message
