@@ -5,6 +5,7 @@ Start with ``run_workflow(path, inputs={...})``; it returns a ``RunResult``.
 
 from arazzo_engine.executor._clock import Clock, ManualClock, SystemClock
 from arazzo_engine.executor._http import (
+    MAX_RESPONSE_BODY,
     HttpRequest,
     HttpResponse,
     RequestsTransport,
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_MAX_STEPS",
     "DEFAULT_TIMEOUT",
     "MAX_RECORDED_BODY",
+    "MAX_RESPONSE_BODY",
     "Abort",
     "ActionRecord",
     "Clock",

@@ -17,12 +17,17 @@ from urllib.parse import urlsplit
 import requests
 
 __all__ = [
+    "MAX_RESPONSE_BODY",
     "HttpRequest",
     "HttpResponse",
     "RequestsTransport",
     "Transport",
     "TransportFailure",
 ]
+
+
+#: Bytes of one response body the transport reads before it gives up on the response.
+MAX_RESPONSE_BODY = 64 * 1024 * 1024
 
 
 @dataclass
@@ -107,11 +112,13 @@ class RequestsTransport:
     def __init__(
         self, *, follow_redirects: bool = False, verify: bool | str = True,
         trust_env: bool = True, session: requests.Session | None = None,
+        max_body: int = MAX_RESPONSE_BODY,
     ) -> None:
         self.session = session or requests.Session()
         self.session.trust_env = trust_env
         self.follow_redirects = follow_redirects
         self.verify = verify
+        self.max_body = max_body
 
     def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
         started = time.monotonic()
@@ -119,8 +126,12 @@ class RequestsTransport:
             response = self.session.request(
                 request.method, request.url, headers=request.headers, data=request.body,
                 timeout=request.timeout, allow_redirects=self.follow_redirects,
-                verify=self.verify,
+                verify=self.verify, stream=True,
             )
+            with response:
+                body = self._read(response, request, started)
+        except _Refused as refused:
+            return TransportFailure(str(refused), elapsed=time.monotonic() - started)
         except requests.Timeout:
             return TransportFailure(
                 f"no response within {request.timeout} s", elapsed=time.monotonic() - started
@@ -134,7 +145,7 @@ class RequestsTransport:
         return HttpResponse(
             status_code=response.status_code,
             headers=list(_raw_headers(response)),
-            body=response.content,
+            body=body,
             elapsed=time.monotonic() - started,
             received_at=time.time(),
             url=response.url,
@@ -142,6 +153,32 @@ class RequestsTransport:
 
     def close(self) -> None:
         self.session.close()
+
+    def _read(self, response: requests.Response, request: HttpRequest, started: float) -> bytes:
+        """The whole body, unless it outgrows ``max_body`` or the request's timeout: a server
+        trickling bytes forever would otherwise never let the run end."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > self.max_body:
+                raise _Refused(f"the response body from {_host(request.url)} is larger than "
+                               f"{self.max_body // (1024 * 1024)} MiB")
+            if request.timeout is not None and time.monotonic() - started > request.timeout:
+                raise _Refused(f"no complete response within {request.timeout} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+class _Refused(Exception):
+    """A response the transport gives up on while reading it."""
+
+
+def _host(url: str) -> str:
+    try:
+        return urlsplit(url).netloc or url
+    except ValueError:  # a URL urllib cannot split either ("http://[::1")
+        return url
 
 
 def _raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
@@ -160,10 +197,7 @@ _ABORTED = re.compile(r"Connection aborted\.', (\w+)\((.*)\)\)$")
 
 def _describe(exc: requests.RequestException, url: str) -> str:
     """One line a person can act on, instead of urllib3's nested exception reprs."""
-    try:
-        host = urlsplit(url).netloc
-    except ValueError:  # a URL urllib cannot split either ("http://[::1")
-        host = url
+    host = _host(url)
     text = str(exc.args[0]) if exc.args else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
         found = _TLS_ERROR.search(text)

@@ -14,6 +14,7 @@ from local_http import LocalServer, RawServer, Reply, arazzo_doc, openapi_doc, r
 
 from arazzo_engine.executor import (
     MAX_RECORDED_BODY,
+    MAX_RESPONSE_BODY,
     HttpRequest,
     RequestsTransport,
     TransportFailure,
@@ -241,3 +242,29 @@ def test_requests_that_cannot_be_sent_are_transport_failures(
         transport.close()
     assert isinstance(failure, TransportFailure)
     assert failure.message.startswith(said) and "\n" not in failure.message
+
+
+def test_a_server_trickling_bytes_forever_is_cut_off_at_the_timeout(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def trickle(_head: bytes, conn: Any) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        while not server.release.wait(0.05):
+            conn.sendall(b"1\r\nx\r\n")
+
+    with RawServer(trickle) as server:
+        code, _, err = _run(capsys, _write(tmp_path, server.url), "--timeout", "0.5")
+    assert code == 1
+    assert _one_line_failure(err).endswith("no response: no complete response within 0.5 s")
+
+
+def test_a_body_beyond_the_transport_cap_is_refused(server: LocalServer) -> None:
+    server.route("GET", "/x", "x" * (2 * 1024 * 1024))
+    transport = RequestsTransport(trust_env=False, max_body=1024 * 1024)
+    try:
+        failure = transport.send(HttpRequest("GET", f"{server.url}/x", timeout=5))
+    finally:
+        transport.close()
+    assert isinstance(failure, TransportFailure)
+    assert failure.message == (f"the response body from 127.0.0.1:{server.port} is larger "
+                               "than 1 MiB")
+    assert MAX_RESPONSE_BODY == 64 * 1024 * 1024  # the default, which the 10 MB test stays under
