@@ -43,6 +43,7 @@ def prepare_inputs(
     )
     try:
         Draft202012Validator.check_schema(schema)
+        Draft202012Validator.check_schema(_resolve(schema, document))
         error = best_match(validator.iter_errors(values))
     except SchemaError as exc:
         raise ExecutionError(f"workflow {workflow_id!r}: the inputs schema is not a valid JSON "
@@ -58,7 +59,7 @@ def prepare_inputs(
 
 
 _UNUSABLE_SCHEMA = (Unresolvable, NoSuchResource, Unretrievable, UnknownType, re.error,
-                    RecursionError, TypeError, ValueError)
+                    RecursionError, TypeError, ValueError, AttributeError, LookupError)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -356,6 +356,13 @@ _DEPENDS_CYCLE = {**_SELF_CALL, "workflows": [
 @example(document={**_SELF_CALL, "workflows": [None, {
     "workflowId": "w0", "steps": [], "inputs": {"type": "object", "properties": {
         "x": {"type": "string", "default": "d"}}}}]}, replies=[], inputs=None, workflow="w0")
+@example(document={**_SELF_CALL, "components": {"inputs": {"i": {"allOf": [5]}}}, "workflows": [
+    {"workflowId": "w0", "steps": [], "inputs": {"$ref": "#/components/inputs/i"}}]},
+    replies=[], inputs=None, workflow="w0")
+@example(document={**_SELF_CALL, "components": {"inputs": {"i": {"$defs": {"a": {
+    "properties": [1]}}, "$ref": "#/$defs/a"}}}, "workflows": [
+    {"workflowId": "w0", "steps": [], "inputs": {"$ref": "#/components/inputs/i"}}]},
+    replies=[], inputs={"x": 1}, workflow="w0")
 def test_a_run_ends_with_a_result_or_an_arazzo_error(
         home: Path, document: Any, replies: list[Any], inputs: Any, workflow: Any) -> None:
     transport = CannedTransport(replies)
