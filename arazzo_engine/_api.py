@@ -26,6 +26,8 @@ class ArazzoDocument:
     #: Reports by ``strict``: the loaded documents do not change, so neither does the verdict.
     _reports: dict[bool, ValidationReport] = field(default_factory=dict, repr=False,
                                                    compare=False)
+    #: The documents indexed for running (operations, checked inputs schemas), shared by runs.
+    _program: Program | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> Path | None:
@@ -61,8 +63,9 @@ class ArazzoDocument:
             report = self.validate()
             if not report.ok:
                 raise ValidationFailed(list(report.diagnostics))
-        return run_workflow(Program(self.bundle), workflow_id, inputs, options, observer,
-                            **kwargs)
+        if self._program is None:
+            self._program = Program(self.bundle)
+        return run_workflow(self._program, workflow_id, inputs, options, observer, **kwargs)
 
 
 def load(path: str | Path | LoadedDocument, *, root: str | Path | None = None,

@@ -63,3 +63,26 @@ def test_a_document_is_validated_once_per_strictness() -> None:
     strict = document.validate(strict=True)
     assert strict is not document.validate()
     assert {d.rule for d in strict.warnings} >= {"bare-expression", "jsonpath-comparison"}
+
+
+def test_runs_of_one_document_check_the_inputs_schema_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from jsonschema import Draft202012Validator
+
+    checked: list[object] = []
+    original = Draft202012Validator.check_schema.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type, schema: object, *args: object, **kwargs: object) -> None:
+        checked.append(schema)
+        original(cls, schema, *args, **kwargs)
+
+    monkeypatch.setattr(Draft202012Validator, "check_schema", classmethod(counting))
+    document = arazzo_engine.load(DBT_WORKFLOW)
+    with DbtCloudSimulator("success") as simulator:
+        options = arazzo_engine.RunOptions(servers={"dbtAdminApi": simulator.base_url},
+                                           loop_delay=0)
+        for _ in range(3):
+            result = document.run(inputs=DEMO_INPUTS, options=options, validate=False)
+            assert result.outcome == "succeeded"
+    inputs_schema = document.data["workflows"][0]["inputs"]
+    assert 1 <= sum(schema is inputs_schema for schema in checked) <= 2

@@ -16,46 +16,60 @@ from referencing.jsonschema import DRAFT202012
 from arazzo_engine.document import resolve_pointer
 from arazzo_engine.errors import ExecutionError, InputError
 
-__all__ = ["forwarded_inputs", "prepare_inputs"]
+__all__ = ["InputsSchema", "forwarded_inputs"]
 
 _DOCUMENT_URI = "urn:arazzo-engine:document"
 _MAX_DEPTH = 32
 
 
-def prepare_inputs(
-    workflow: Mapping[str, Any], inputs: Mapping[str, Any], document: Any, pointer: str,
-) -> dict[str, Any]:
-    """The inputs with schema defaults filled in; raises ``InputError`` naming a bad input.
+class InputsSchema:
+    """A workflow's inputs schema, checked against the metaschema once and then reused.
 
-    ``pointer`` locates the workflow in ``document`` so ``$ref``s such as
-    ``#/components/inputs/pagination`` resolve against the Arazzo document they were written in.
+    Checking a schema costs far more than validating a handful of inputs with it, and a
+    polling run starts the same workflows again and again.
     """
-    schema = workflow.get("inputs")
-    values = dict(inputs)
-    if not isinstance(schema, Mapping):
+
+    def __init__(self, workflow: Mapping[str, Any], document: Any, pointer: str) -> None:
+        self.workflow_id = workflow.get("workflowId")
+        self.document = document
+        schema = workflow.get("inputs")
+        self.schema = schema if isinstance(schema, Mapping) else None
+        self._validator: Draft202012Validator | None = None
+        if self.schema is None:
+            return
+        try:
+            Draft202012Validator.check_schema(self.schema)
+            Draft202012Validator.check_schema(_resolve(self.schema, document))
+        except SchemaError as exc:
+            raise ExecutionError(f"workflow {self.workflow_id!r}: the inputs schema is not a "
+                                 f"valid JSON Schema: {exc.message}") from None
+        except _UNUSABLE_SCHEMA as exc:
+            raise self._unusable(exc) from None
+        resource = Resource(contents=document, specification=DRAFT202012)
+        registry = Registry().with_resource(_DOCUMENT_URI, resource)
+        self._validator = Draft202012Validator(
+            {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
+        )
+
+    def prepare(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs with schema defaults filled in; raises ``InputError`` naming a bad one."""
+        values = dict(inputs)
+        if self.schema is None or self._validator is None:
+            return values
+        values = _with_defaults(self.schema, values, self.document, 0)
+        try:
+            error = best_match(self._validator.iter_errors(values))
+        # A schema the metaschema accepts can still break validation: a $ref to nothing or
+        # outside the document, an invalid regex, a $ref loop.
+        except _UNUSABLE_SCHEMA as exc:
+            raise self._unusable(exc) from None
+        if error is not None:
+            raise InputError(f"workflow {self.workflow_id!r}: {_describe(error)}")
         return values
-    workflow_id = workflow.get("workflowId")
-    values = _with_defaults(schema, values, document, 0)
-    resource = Resource(contents=document, specification=DRAFT202012)
-    registry = Registry().with_resource(_DOCUMENT_URI, resource)
-    validator = Draft202012Validator(
-        {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
-    )
-    try:
-        Draft202012Validator.check_schema(schema)
-        Draft202012Validator.check_schema(_resolve(schema, document))
-        error = best_match(validator.iter_errors(values))
-    except SchemaError as exc:
-        raise ExecutionError(f"workflow {workflow_id!r}: the inputs schema is not a valid JSON "
-                             f"Schema: {exc.message}") from None
-    # A schema the metaschema accepts can still break validation: a $ref to nothing or
-    # outside the document, an invalid regex, a $ref loop.
-    except _UNUSABLE_SCHEMA as exc:
-        raise ExecutionError(f"workflow {workflow_id!r}: the inputs schema cannot be used: "
-                             f"{_one_line(exc)}") from None
-    if error is not None:
-        raise InputError(f"workflow {workflow_id!r}: {_describe(error)}")
-    return values
+
+    def _unusable(self, exc: BaseException) -> ExecutionError:
+        return ExecutionError(f"workflow {self.workflow_id!r}: the inputs schema cannot be "
+                              f"used: {_one_line(exc)}")
 
 
 _UNUSABLE_SCHEMA = (Unresolvable, NoSuchResource, Unretrievable, UnknownType, re.error,

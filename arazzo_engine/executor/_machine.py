@@ -21,7 +21,7 @@ from arazzo_engine.errors import ArazzoError, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
 from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
-from arazzo_engine.executor._inputs import forwarded_inputs, prepare_inputs
+from arazzo_engine.executor._inputs import forwarded_inputs
 from arazzo_engine.executor._masking import Masker, secret_input_values
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
@@ -491,8 +491,7 @@ class Machine:
     def _new_frame(self, key: str, workflow_id: str, inputs: dict[str, Any],
                    role: str) -> Frame:
         workflow = self.program.workflow(key, workflow_id)
-        values = prepare_inputs(workflow, inputs, self.program.data(key),
-                                self.program.workflow_pointer(key, workflow))
+        values = self.program.inputs_schema(key, workflow_id).prepare(inputs)
         depends = workflow.get("dependsOn")
         return Frame(
             document=key, workflow_id=workflow_id, inputs=values, role=role,

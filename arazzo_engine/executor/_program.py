@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 from arazzo_engine.document import Bundle, LoadedDocument, Source
 from arazzo_engine.errors import ExecutionError
+from arazzo_engine.executor._inputs import InputsSchema
 from arazzo_engine.openapi import Operation, OperationIndex, parse_operation_path
 
 __all__ = ["OperationTarget", "Program", "document_key"]
@@ -43,6 +44,7 @@ class Program:
         self.bundle = bundle
         self.entry_key = document_key(bundle.entry)
         self._indexes: dict[str, OperationIndex] = {}
+        self._inputs: dict[tuple[str, str], InputsSchema] = {}
 
     # documents and workflows ------------------------------------------------------------
 
@@ -72,6 +74,15 @@ class Program:
         found = self.data(key).get("workflows")
         index = next(i for i, w in enumerate(found) if w is workflow)  # type: ignore[arg-type]
         return f"/workflows/{index}"
+
+    def inputs_schema(self, key: str, workflow_id: str) -> InputsSchema:
+        """The workflow's inputs schema, checked once for all the runs of this program."""
+        cache_key = (key, workflow_id)
+        if cache_key not in self._inputs:
+            workflow = self.workflow(key, workflow_id)
+            self._inputs[cache_key] = InputsSchema(workflow, self.data(key),
+                                                   self.workflow_pointer(key, workflow))
+        return self._inputs[cache_key]
 
     def steps(self, key: str, workflow_id: str) -> list[Mapping[str, Any]]:
         steps = self.workflow(key, workflow_id).get("steps")
