@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _mostly_right import MostlyRight
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -98,10 +99,11 @@ _ANYTHING = st.recursive(
                             st.dictionaries(_ANY_STRING, inner, max_size=3)),
     max_leaves=8,
 )
-def _mostly(strategy: st.SearchStrategy[Any], other: st.SearchStrategy[Any],
-            one_in: int = 12) -> st.SearchStrategy[Any]:
-    """``strategy``, and ``other`` about once in ``one_in`` draws, so runs get somewhere."""
-    return st.sampled_from(range(one_in)).flatmap(lambda n: other if n == 0 else strategy)
+_SHAPES = MostlyRight(_ANYTHING, one_in=12)
+_mostly = _SHAPES.mostly
+_or_anything = _SHAPES.mostly
+_list_of = _SHAPES.list_of
+_object = _SHAPES.object_of
 
 
 def _without_target(kept: str) -> Any:
@@ -138,25 +140,12 @@ def _joined(parts: tuple[Any, list[Any]]) -> list[Any]:
     return [parts[0], *parts[1]]
 
 
-def _or_anything(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return _mostly(strategy, _ANYTHING)
-
-
 _WORKFLOW_ID = _mostly(
     st.sampled_from(["w0", "w1", "w2", "w1", "w2", "$sourceDescriptions.api.w0",
                      "$sourceDescriptions.nope.w0", "$sourceDescriptions.self.w1"]), _TEXT)
 _STEP_ID = _mostly(st.sampled_from(["s0", "s1", "s2", "nowhere"]), _TEXT)
 
 
-def _list_of(strategy: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrategy[Any]:
-    return _or_anything(st.lists(_or_anything(strategy), max_size=max_size))
-
-
-def _object(required: dict[str, Any], optional: dict[str, Any]) -> st.SearchStrategy[Any]:
-    return _or_anything(st.fixed_dictionaries(
-        {k: _or_anything(v) for k, v in required.items()},
-        optional={k: _or_anything(v) for k, v in optional.items()},
-    ))
 
 
 _CRITERION = _object({"condition": st.one_of(st.sampled_from([

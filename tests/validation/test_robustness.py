@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from _mostly_right import MostlyRight
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -53,19 +54,10 @@ _ANYTHING = st.recursive(
 _NAME = st.one_of(st.sampled_from(["a", "b", "main", "child", "pets", "list", "get"]), _TEXT)
 
 
-def _or_anything(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.one_of(strategy, strategy, _ANYTHING)
-
-
-def _list_of(strategy: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrategy[Any]:
-    return _or_anything(st.lists(_or_anything(strategy), max_size=max_size))
-
-
-def _object(required: dict[str, Any], optional: dict[str, Any]) -> st.SearchStrategy[Any]:
-    return _or_anything(st.fixed_dictionaries(
-        {k: _or_anything(v) for k, v in required.items()},
-        optional={k: _or_anything(v) for k, v in optional.items()},
-    ))
+_SHAPES = MostlyRight(_ANYTHING, one_in=3)
+_or_anything = _SHAPES.mostly
+_list_of = _SHAPES.list_of
+_object = _SHAPES.object_of
 
 
 _CRITERION = _object({"condition": _ANY_STRING}, {
