@@ -199,38 +199,55 @@ def _trace(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
 # text output --------------------------------------------------------------------------------
 
 class _TextReporter:
-    """Prints each step as it finishes: request line, status, outputs, what happens next."""
+    """Prints each step as it runs: the request line before it is sent (a slow API shows what
+    it is waiting for), then the status, outputs and what happens next."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
+        self._open_line = False  # a request line waits for its status
 
     def __call__(self, event: RunEvent) -> None:
         data = event.data
         indent = "  " * int(data.get("depth", 0) or 0)
+        if event.kind == "request":
+            attempt = int(data.get("attempt", 1) or 1)
+            self._close_line()
+            self.out.write(f"{indent}  {data['stepId']}{_attempt(attempt)}: {data['method']} "
+                           f"{data['url']} ")
+            self.out.flush()
+            self._open_line = True
+            return
+        if event.kind == "step-finished":
+            self._step(data["execution"])
+            return
+        self._close_line()
         if event.kind == "workflow-started":
             role = data.get("role")
             label = {"main": "workflow", "step": "calling workflow",
                      "dependency": "dependency", "retry": "before retrying: workflow"}
             self._line(f"{indent}{label.get(str(role), 'workflow')} {data['workflowId']}")
-        elif event.kind == "step-finished":
-            self._step(data["execution"])
         elif event.kind == "waiting":
             self._line(f"{indent}    waiting {data['seconds']:g} s ({data['reason']})")
 
     def _step(self, execution: StepExecution) -> None:
         indent = "  " * execution.depth
         mark = "ok" if execution.succeeded else "FAILED"
-        attempt = f" (attempt {execution.attempt})" if execution.attempt > 1 else ""
+        attempt = _attempt(execution.attempt)
         if execution.request is not None:
             status = execution.status_code if execution.status_code is not None else "no response"
             elapsed = (f" in {execution.response.elapsed_ms:g} ms"
                        if execution.response is not None else "")
-            head = (f"{execution.step_id}{attempt}: {execution.request.method} "
-                    f"{execution.request.url} -> {status}{elapsed}")
+            result = f"-> {status}{elapsed}  [{mark}]"
+            if self._open_line:
+                self._open_line = False
+                self._line(result)
+            else:
+                self._line(f"{indent}  {execution.step_id}{attempt}: {execution.request.method} "
+                           f"{execution.request.url} {result}")
         else:
+            self._close_line()
             target = execution.child_workflow_id or "workflow"
-            head = f"{execution.step_id}{attempt}: workflow {target}"
-        self._line(f"{indent}  {head}  [{mark}]")
+            self._line(f"{indent}  {execution.step_id}{attempt}: workflow {target}  [{mark}]")
         if execution.outputs:
             shown = ", ".join(f"{k}={_short(v)}" for k, v in execution.outputs.items())
             self._line(f"{indent}      outputs: {shown}")
@@ -243,9 +260,18 @@ class _TextReporter:
             where = f" -> {target}" if target else ""
             self._line(f"{indent}      then: {action.type}{name}{where}")
 
+    def _close_line(self) -> None:
+        if self._open_line:
+            self._open_line = False
+            self._line("")
+
     def _line(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _attempt(number: int) -> str:
+    return f" (attempt {number})" if number > 1 else ""
 
 
 def _short(value: Any, limit: int = 80) -> str:

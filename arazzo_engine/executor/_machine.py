@@ -173,6 +173,7 @@ class Machine:
         state.events.append(RunEvent("request", {
             "stepId": step_id, "workflowId": frame.workflow_id, "depth": len(state.frames) - 1,
             "method": built.request.method, "url": masker.url(built.request.url),
+            "attempt": frame.retries.get(step_id, 0) + 1,
         }))
         return SendRequest(built.request, step_id)
 

@@ -176,3 +176,24 @@ def test_a_refused_connection_is_one_readable_line(
     assert run_cli(argv) == 1
     error = json.loads(capsys.readouterr().out)["steps"][0]["error"]
     assert error == f"no response: cannot connect to 127.0.0.1:{port}: Connection refused"
+
+
+def test_text_progress_shows_the_request_before_its_answer(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    printed_while_waiting: list[str] = []
+
+    def answer(seen: Any) -> dict[str, Any]:
+        printed_while_waiting.append(capsys.readouterr().out)
+        return {"ok": True}
+
+    with LocalServer() as server:
+        server.route("GET", "/slow", answer)
+        (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(
+            openapi_doc(server.url, {"id": "slow", "path": "/slow"})))
+        path = tmp_path / "flow.arazzo.yaml"
+        path.write_text(yaml.safe_dump(arazzo_doc(
+            {"workflowId": "w", "steps": [{"stepId": "wait", "operationId": "slow"}]})))
+        assert run_cli(["run", str(path)]) == 0
+    rest = capsys.readouterr().out
+    assert printed_while_waiting[0].endswith(f"  wait: GET {server.url}/slow ")
+    assert rest.startswith("-> 200 in ") and "[ok]" in rest.splitlines()[0]
