@@ -52,8 +52,9 @@ def add_parser(subparsers: Any) -> None:
                         help="a JSON or YAML object of inputs (--input wins)")
     parser.add_argument("--server", metavar="SOURCE=URL", action="append", default=[],
                         help="replace the base URL of a source description's API")
-    parser.add_argument("--server-variable", metavar="NAME=VALUE", action="append", default=[],
-                        help="set an OpenAPI server variable")
+    parser.add_argument("--server-variable", metavar="[SOURCE.]NAME=VALUE", action="append",
+                        default=[], help="set an OpenAPI server variable, for every source or "
+                                         "for one (SOURCE.NAME)")
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: progress for people; json: one JSON object on stdout")
     parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,

@@ -52,7 +52,7 @@ def base_url(target: OperationTarget, options: RunOptions) -> str:
     if source.name in options.servers:
         return options.servers[source.name].rstrip("/")
     servers = target.operation.servers or [{"url": "/"}]  # OpenAPI's default
-    url = server_url(servers[0], options.server_variables)
+    url = server_url(servers[0], _variables_for(source.name, options.server_variables))
     unresolved = _TEMPLATE_VARIABLE.findall(url)
     if unresolved:
         raise ExecutionError(
@@ -68,6 +68,15 @@ def base_url(target: OperationTarget, options: RunOptions) -> str:
             raise ExecutionError(f"source {source.name!r} {what}, and a local file has no "
                                  f"host; pass --server {source.name}=URL")
     return url.rstrip("/")
+
+
+def _variables_for(source: str, variables: Mapping[str, str]) -> dict[str, str]:
+    """``NAME`` applies to every source; ``SOURCE.NAME`` to one source, and wins there."""
+    chosen = {name: value for name, value in variables.items() if "." not in name}
+    prefix = f"{source}."
+    chosen.update({name[len(prefix):]: value for name, value in variables.items()
+                   if name.startswith(prefix)})
+    return chosen
 
 
 def _declares_servers(target: OperationTarget) -> bool:

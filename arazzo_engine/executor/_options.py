@@ -25,7 +25,8 @@ class RunOptions:
         timeout: seconds one HTTP request may take.
         deadline: seconds the whole run may take (None: no limit).
         servers: source description name -> base URL replacing its OpenAPI ``servers``.
-        server_variables: server variable name -> value, overriding their defaults.
+        server_variables: server variable name -> value, overriding their defaults; a name
+            written ``SOURCE.NAME`` applies to that source description only.
         follow_redirects: follow 3xx responses (off: a workflow may want ``Location``).
         verify: verify TLS certificates (True), or the path of a CA bundle to trust.
         max_retry_wait: cap, in seconds, on any wait a ``retry`` asks for (Retry-After included).

@@ -196,6 +196,20 @@ def test_server_variable_overrides_the_default_host(simulator: DbtCloudSimulator
     assert result["steps"][0]["statusCode"] is None
 
 
+@pytest.mark.parametrize("scoped", [False, True])
+def test_a_server_variable_can_be_scoped_to_one_source(
+        simulator: DbtCloudSimulator, scoped: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    host = simulator.base_url.removeprefix("http://")
+    argv = [a for a in _argv(simulator) if not a.startswith(SOURCE)]
+    argv.remove("--server")
+    variables = [f"{SOURCE}.host={host}", "host=ignored.example.test"] if scoped else [
+        "otherSource.host=ignored.example.test", f"host={host}"]
+    extra = [arg for value in variables for arg in ("--server-variable", value)]
+    assert cli_main([*argv, *extra, "--format", "json", "--timeout", "5"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["steps"][0]["request"]["url"].startswith(f"https://{host}/api/v2/")
+
+
 def test_missing_required_input_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code = cli_main(["run", str(WORKFLOW), "--input", "accountId=1", "--input", "jobId=2"])
     err = capsys.readouterr().err
