@@ -42,6 +42,9 @@ class EvaluationError(ArazzoError):
 class MissingValueError(EvaluationError):
     """Raised when an expression refers to a value the run does not have (yet)."""
 
+    #: The runtime expression whose value is missing, when the error knows it.
+    expression: str | None = None
+
 
 class ValidationFailed(ArazzoError):
     """Raised by the public API when a document has error diagnostics."""

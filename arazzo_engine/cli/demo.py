@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from typing import Any
 
 from arazzo_engine._resources import specs_dir
 from arazzo_engine.cli import run as run_command
@@ -27,7 +26,7 @@ SOURCE_NAME = "dbtAdminApi"
 DEMO_LOOP_DELAY = 1.0
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo", help="run the dbt Cloud reference workflow on the embedded simulator",
         description="Start the embedded dbt Cloud simulator on 127.0.0.1 and run the reference "

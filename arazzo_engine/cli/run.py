@@ -34,7 +34,7 @@ from arazzo_engine.executor import (
 )
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "run", help="run a workflow",
         description="Run one workflow of an Arazzo document against its APIs.",
@@ -256,9 +256,9 @@ class _TextReporter:
             self._line(f"{indent}      why: {execution.error}")
         action = execution.action
         if action is not None and action.type != "next":
-            target = action.step_id or action.workflow_id
+            destination = action.step_id or action.workflow_id
             name = f" {action.name!r}" if action.name else ""
-            where = f" -> {target}" if target else ""
+            where = f" -> {destination}" if destination else ""
             self._line(f"{indent}      then: {action.type}{name}{where}")
 
     def _close_line(self) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from typing import Any
 
 from arazzo_engine.cli._args import port, positive_int, positive_number
 from arazzo_engine.simulator import (
@@ -18,7 +17,7 @@ from arazzo_engine.simulator import (
 )
 
 
-def add_parser(subparsers: Any) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``simulate`` (with its one target, ``dbt``) on the CLI's subparsers."""
     simulate = subparsers.add_parser(
         "simulate",

@@ -17,7 +17,7 @@ from arazzo_engine.validation import FORMATS, Diagnostic, render, validate_docum
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check Arazzo descriptions against the schema and the semantic rules",

@@ -186,9 +186,9 @@ def load_text(text: str, *, uri: str = "<string>", path: Path | None = None) -> 
             node = loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            raise DocumentError(f"invalid YAML/JSON: {_problem(exc)}", file=uri, line=line,
-                                column=column) from None
+            raise DocumentError(f"invalid YAML/JSON: {_problem(exc)}", file=uri,
+                                line=mark.line + 1 if mark else None,
+                                column=mark.column + 1 if mark else None) from None
         except yaml.YAMLError as exc:
             raise DocumentError(f"invalid YAML/JSON: {exc}", file=uri) from None
         except RecursionError:

@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, UnknownType, best_match
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
 from referencing.jsonschema import DRAFT202012
 
@@ -45,8 +45,7 @@ class InputsSchema:
                                  f"valid JSON Schema: {exc.message}") from None
         except _UNUSABLE_SCHEMA as exc:
             raise self._unusable(exc) from None
-        resource = Resource(contents=document, specification=DRAFT202012)
-        registry = Registry().with_resource(_DOCUMENT_URI, resource)
+        registry = Registry().with_resource(_DOCUMENT_URI, DRAFT202012.create_resource(document))
         self._validator = Draft202012Validator(
             {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
         )

@@ -72,7 +72,8 @@ class Program:
     def workflow_pointer(self, key: str, workflow: Mapping[str, Any]) -> str:
         """Where ``workflow`` sits in its document (non-objects in the list count too)."""
         found = self.data(key).get("workflows")
-        index = next(i for i, w in enumerate(found) if w is workflow)  # type: ignore[arg-type]
+        listed = found if isinstance(found, list) else []
+        index = next(i for i, w in enumerate(listed) if w is workflow)
         return f"/workflows/{index}"
 
     def inputs_schema(self, key: str, workflow_id: str) -> InputsSchema:
@@ -116,8 +117,9 @@ class Program:
         if match is None:
             self.workflow(key, reference)
             return key, reference
-        source = self._source(key, match.group(1), wanted="arazzo")
-        target_key = document_key(source.document)  # type: ignore[arg-type]
+        document = self._source(key, match.group(1), wanted="arazzo").document
+        assert document is not None, "_source refuses a source that is not loaded"
+        target_key = document_key(document)
         self.workflow(target_key, match.group(2))
         return target_key, match.group(2)
 

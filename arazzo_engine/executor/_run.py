@@ -20,7 +20,7 @@ __all__ = ["Observer", "drive", "load_program", "run_workflow"]
 Observer = Callable[[RunEvent], None]
 
 
-def load_program(source: str | Path | LoadedDocument | Bundle,
+def load_program(source: str | Path | LoadedDocument | Bundle | Program,
                  options: RunOptions | None = None) -> Program:
     """The documents of a run: an Arazzo file with every source description it names."""
     if isinstance(source, Program):

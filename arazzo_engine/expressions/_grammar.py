@@ -73,20 +73,18 @@ def translate(
     so a closing brace, which only the ``template`` rule uses, is not offered as a way out.
     """
     if isinstance(error, UnexpectedCharacters):
-        offset = error.pos_in_stream
+        offset = _offset(error.pos_in_stream, text)
         found = repr(text[offset]) if offset < len(text) else "the end"
         expected = error.allowed
     elif isinstance(error, UnexpectedToken):
         token: Token = error.token
-        offset = token.start_pos if token.type != "$END" else len(text)
+        offset = _offset(token.start_pos, text) if token.type != "$END" else len(text)
         found = "the end" if token.type == "$END" else repr(str(token))
         expected = error.expected
     elif isinstance(error, UnexpectedEOF):
         offset, found, expected = len(text), "the end", set(error.expected)
     else:  # pragma: no cover - lark has no other kinds
         offset, found, expected = 0, "input", set()
-    if offset is None:
-        offset = len(text)
     message = f"invalid {what}: unexpected {found}"
     expected = set(expected or ())
     if whole and expected & {"RBRACE"}:
@@ -99,6 +97,11 @@ def translate(
             message += f" ({hint})"
             break
     return ExpressionError(message, text, offset + 1)
+
+
+def _offset(position: int | None, text: str) -> int:
+    """Where lark puts the error; a position it leaves unset counts as the end of the text."""
+    return len(text) if position is None else position
 
 
 def _describe(name: str, parser: Lark) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from lark import Token, Tree, v_args
@@ -77,21 +78,24 @@ def _check_root(text: str, enclosing: str, offset: int) -> None:
         )
 
 
-def _build_expression(tree: Tree, text: str, column: int) -> RuntimeExpression:
+def _build_expression(tree: Tree[Token], text: str, column: int) -> RuntimeExpression:
     root_token, *rest = tree.children
     root = str(root_token)[1:]
     accessors: list[Accessor] = []
     pointer: Token | None = None
     if rest:
-        (body,) = rest
+        (branch,) = rest
+        body = _rule(branch)
+        # None stands for an absent optional [POINTER]; lark's types leave it out.
+        parts: Sequence[Token | Tree[Token] | None]
         if root in ("request", "response"):
             source = str(body.data).removesuffix("_reference")
             accessors.append(Accessor(source))
             if source == "header":
                 accessors.append(Accessor(str(body.children[0])))
-                parts: list[Any] = []
+                parts = []
             else:
-                parts = body.children if source == "body" else body.children[0].children
+                parts = body.children if source == "body" else _rule(body.children[0]).children
         else:
             parts = body.children
         for part in parts:
@@ -113,8 +117,15 @@ def _build_expression(tree: Tree, text: str, column: int) -> RuntimeExpression:
     )
 
 
-def _accessor(tree: Tree, text: str) -> Accessor:
+def _rule(branch: Token | Tree[Token]) -> Tree[Token]:
+    """The grammar puts a rule, never a terminal, where this is called; the check tells mypy."""
+    assert isinstance(branch, Tree), f"expected a rule, found terminal {branch!r}"
+    return branch
+
+
+def _accessor(tree: Tree[Token], text: str) -> Accessor:
     (token,) = tree.children
+    assert isinstance(token, Token), "the grammar gives every accessor one terminal"
     if tree.data == "member":
         return Accessor(str(token))
     if tree.data == "index":
@@ -129,6 +140,7 @@ def _unquote(token: Token, text: str) -> str:
     try:
         return json.loads(raw)
     except ValueError:
+        assert token.start_pos is not None, "lexed tokens carry their position"
         raise ExpressionError("invalid escape in a quoted key", text, token.start_pos + 1) from None
 
 
@@ -144,7 +156,8 @@ def parse_template(text: str) -> tuple[Part, ...]:
         if isinstance(child, Token):
             parts.append(str(child))
             continue
-        (expression_tree,) = child.children
+        (embedded,) = child.children
+        expression_tree = _rule(embedded)
         start, end = expression_tree.meta.start_pos, expression_tree.meta.end_pos
         parts.append(_build_expression(expression_tree, text[start:end], start + 1))
     return tuple(parts)
@@ -236,7 +249,9 @@ class _ConditionBuilder(Transformer_NonRecursive):
     def any_of(self, meta: Any, left: Any, right: Any) -> tuple[Node, int]:
         return self._join(meta, AnyOf, left, right)
 
-    def _join(self, meta: Any, kind: type, left: Any, right: Any) -> tuple[Node, int]:
+    def _join(
+        self, meta: Any, kind: type[AllOf | AnyOf], left: Any, right: Any
+    ) -> tuple[Node, int]:
         (left_node, left_depth), (right_node, right_depth) = self._leaf(left), self._leaf(right)
         if isinstance(left_node, kind):
             items = (*left_node.items, right_node)

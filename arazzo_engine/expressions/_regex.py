@@ -19,11 +19,14 @@ import subprocess
 import sys
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
-try:  # Python 3.11+
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef]
+# typeshed describes the parser only as ``sre_parse``, which Python 3.11+ deprecates for
+# ``re._parser``: the type checker reads the old name, the interpreter imports the new one.
+if TYPE_CHECKING or sys.version_info < (3, 11):  # pragma: no cover - Python 3.10
+    import sre_parse
+else:
+    from re import _parser as sre_parse
 
 from arazzo_engine.expressions._errors import ExpressionError
 
@@ -84,17 +87,20 @@ def compile_regex_test(
     return RegexTest(condition, pattern, repeats, risky, timeout), notes
 
 
-def _shape(parsed: object, inside_repeat: bool = False, depth: int = 0) -> tuple[int, bool]:
+def _shape(
+    parsed: sre_parse.SubPattern, inside_repeat: bool = False, depth: int = 0
+) -> tuple[int, bool]:
     """Count variable repeats; what can backtrack exponentially is risky.
 
     Risky: a variable repeat or an alternation inside a repeat (``(a+)+``, ``(a|aa)+``,
     ``(a+){9}``), and back-references.
     """
     repeats, risky = 0, depth > 50
-    for opcode, argument in parsed:  # type: ignore[attr-defined]
+    for opcode, argument in parsed.data:
         name = str(opcode)
         if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, body = argument
+            # typeshed's union of opcode arguments lacks a repeat's (min, max, body)
+            low, high, body = cast("tuple[int, int, sre_parse.SubPattern]", argument)
             variable = low != high
             if variable and inside_repeat:
                 risky = True
@@ -111,9 +117,9 @@ def _shape(parsed: object, inside_repeat: bool = False, depth: int = 0) -> tuple
     return repeats, risky
 
 
-def _children(argument: object) -> list[object]:
+def _children(argument: object) -> list[sre_parse.SubPattern]:
     """Sub-patterns inside a branch, group or lookaround argument."""
-    found: list[object] = []
+    found: list[sre_parse.SubPattern] = []
     items = argument if isinstance(argument, (tuple, list)) else (argument,)
     for item in items:
         if isinstance(item, sre_parse.SubPattern):

@@ -57,7 +57,7 @@ class RuntimeExpression:
                 value = resolve_pointer(value, self.pointer, self._text_before_pointer())
         except MissingValueError as error:
             missing = MissingValueError(f"{self.text} is missing: {error}")
-            missing.expression = self.text  # type: ignore[attr-defined]
+            missing.expression = self.text
             raise missing from None
         return value
 

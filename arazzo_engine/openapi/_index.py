@@ -48,7 +48,7 @@ class Operation:
     pointer: str
     parameters: list[dict[str, Any]] = field(default_factory=list)
     request_body: dict[str, Any] | None = None
-    servers: list[dict[str, Any]] = field(default_factory=list)
+    servers: list[Mapping[str, Any]] = field(default_factory=list)
     responses: dict[str, Any] = field(default_factory=dict)
     security: list[dict[str, Any]] | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -134,7 +134,7 @@ class OperationIndex:
         return self._by_pointer.get(pointer)
 
 
-def _servers(value: Any) -> list[dict[str, Any]]:
+def _servers(value: Any) -> list[Mapping[str, Any]]:
     if not isinstance(value, list):
         return []
     return [s for s in value if isinstance(s, Mapping) and isinstance(s.get("url"), str)]
@@ -190,7 +190,8 @@ def server_url(server: Mapping[str, Any], variables: Mapping[str, str] | None = 
 
     A variable with neither stays as written, so the caller can report it.
     """
-    declared = server.get("variables") if isinstance(server.get("variables"), Mapping) else {}
+    raw_variables = server.get("variables")
+    declared = raw_variables if isinstance(raw_variables, Mapping) else {}
     overrides = variables or {}
 
     def substitute(match: re.Match[str]) -> str:

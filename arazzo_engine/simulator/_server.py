@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 from ._api import DbtCloudApi, IncomingRequest, RateLimit
@@ -210,7 +209,10 @@ class _Handler(BaseHTTPRequestHandler):
             headers=Headers(self.headers.items()),
             raw_body=raw_body,
         )
-        self._send(cast(_Server, self.server).simulator._answer(request))
+        # The stdlib types ``server`` as any socketserver; this handler only ever serves ours.
+        server = self.server
+        assert isinstance(server, _Server), "the handler runs only under _Server"
+        self._send(server.simulator._answer(request))
 
     def _send(self, response: ApiResponse) -> None:
         payload = response.encode()

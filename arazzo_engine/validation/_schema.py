@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
@@ -79,7 +79,7 @@ def _findings(error: ValidationError) -> Iterator[Finding]:
     if error.validator == "required":
         title = schema.get("title", "this object")
         present = error.instance if isinstance(error.instance, dict) else {}
-        for field in error.validator_value:
+        for field in _as_list(error.validator_value):
             if field not in present:
                 yield Finding(
                     f"{_article(title)} needs `{field}`", pointer, rule=rule, anchor=_anchor(path),
@@ -96,15 +96,13 @@ def _message(error: ValidationError, custom: str | None, path: list[Any]) -> str
         shows_value = keyword in {"pattern", "enum", "type", "const"}
         return f"{custom}; found {found}" if shows_value else custom
     if keyword == "type":
-        expected = error.validator_value
-        expected = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_type_word(t) for t in expected)
+        wanted = " or ".join(_type_word(t) for t in _as_list(error.validator_value))
         if not path:
             actual = _json_type(error.instance)
             return f"an Arazzo description must be {wanted} (a mapping), not {actual}"
         return f"{name} must be {wanted}, not {_json_type(error.instance)}"
     if keyword == "enum":
-        choices = ", ".join(str(v) for v in error.validator_value)
+        choices = ", ".join(str(v) for v in _as_list(error.validator_value))
         return f"{name} must be one of {choices}; found {found}"
     if keyword == "const":
         return f"{name} must be {_show(error.validator_value)}; found {found}"
@@ -134,7 +132,12 @@ def _extra_fields(instance: dict[str, Any], schema: dict[str, Any]) -> list[str]
     return [k for k in instance if k not in known and not any(p.search(k) for p in patterns)]
 
 
-def _anchor(path: list[Any]) -> str:
+def _as_list(value: object) -> list[Any]:
+    """A keyword's value as a list: ``type`` names one JSON type or several."""
+    return value if isinstance(value, list) else [value]
+
+
+def _anchor(path: list[Any]) -> Literal["key", "value"]:
     """Array items have no key, so their own position is the best place to point."""
     return "value" if path and isinstance(path[-1], int) else "key"
 

@@ -15,7 +15,7 @@ from arazzo_engine.document import Bundle, LoadedDocument, Position, load_bundle
 
 from . import _rules  # noqa: F401  (registers the rules)
 from ._context import ValidationContext
-from ._diagnostic import Diagnostic, Finding
+from ._diagnostic import Diagnostic, Finding, Severity
 from ._registry import RULES, Rule
 from ._report import ValidationReport
 from ._schema import schema_findings
@@ -94,7 +94,7 @@ def _run(rule: Rule, context: ValidationContext) -> Iterable[Finding]:
 
 
 def _place(context: ValidationContext, finding: Finding, rule_id: str,
-           severity: str) -> Diagnostic:
+           severity: Severity) -> Diagnostic:
     document = finding.document if isinstance(finding.document, LoadedDocument) \
         else context.document
     positions = document.positions
@@ -106,7 +106,7 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
     position = position or positions.value_position(finding.pointer) \
         or positions.locate(finding.pointer)
     return Diagnostic(
-        severity=finding.severity or severity,  # type: ignore[arg-type]
+        severity=finding.severity or severity,
         rule=finding.rule or rule_id,
         message=finding.message,
         file=_file_name(document),

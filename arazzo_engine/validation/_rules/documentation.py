@@ -102,9 +102,9 @@ def summary_missing(ctx: ValidationContext) -> Iterator[Finding]:
 def source_type_missing(ctx: ValidationContext) -> Iterator[Finding]:
     for pointer, node in items(ctx.data.get("sourceDescriptions"), "/sourceDescriptions"):
         if "type" not in node:
-            guessed = ctx.sources.get(node.get("name")) if isinstance(node.get("name"), str) \
-                else None
+            name = node.get("name")
+            guessed = ctx.sources.get(name) if isinstance(name, str) else None
             hint = f"add `type: {guessed.type}`" if guessed and guessed.type else \
                 "add `type: openapi` or `type: arazzo`"
-            yield Finding(f"source description `{node.get('name')}` has no `type`, so readers "
+            yield Finding(f"source description `{name}` has no `type`, so readers "
                           "and tools must guess it from the file", pointer + "/name", hint=hint)

@@ -63,7 +63,8 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
             continue
         if len(ref.segments) < 3:
             continue
-        declared = step.node.get("outputs") if isinstance(step.node.get("outputs"), dict) else {}
+        outputs = step.node.get("outputs")
+        declared = outputs if isinstance(outputs, dict) else {}
         if not _declares(declared, ref.segments[2:]):
             yield _at(site, ref, f"`{ref.text}`: step `{step_id}` declares no output "
                       f"`{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))

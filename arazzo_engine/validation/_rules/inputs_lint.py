@@ -45,7 +45,9 @@ def _subschemas(schema: dict[str, Any], pointer: str) -> Iterator[tuple[str, Any
 def _schemas(ctx: ValidationContext) -> Iterator[tuple[str, dict[str, Any], frozenset[str]]]:
     """Every schema object of every inputs schema, with the property names its composition
     parents declare (a part of an `allOf` may require what a sibling part defines)."""
-    stack = [(p, s, frozenset(), 0) for p, s in input_schemas(ctx)]
+    stack: list[tuple[str, Any, frozenset[str], int]] = [
+        (p, s, frozenset(), 0) for p, s in input_schemas(ctx)
+    ]
     while stack:
         pointer, schema, inherited, depth = stack.pop()
         if not isinstance(schema, dict) or depth > MAX_DEPTH:

@@ -197,7 +197,7 @@ def action_fields(ctx: ValidationContext) -> Iterator[Finding]:
     for pointer, node, kind in literal_actions(ctx):
         action_type = node.get("type")
         name = node.get("name")
-        targets = [f for f in ("stepId", "workflowId") if f in node]
+        targets: list[str] = [f for f in ("stepId", "workflowId") if f in node]
         if len(targets) == 2:
             yield Finding(f"action `{name}` has both `stepId` and `workflowId`; they are "
                           "mutually exclusive", pointer + "/workflowId")
