@@ -10,9 +10,6 @@ state saved after any action can be resumed by a fresh machine.
 
 from __future__ import annotations
 
-import email.utils
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +17,7 @@ from typing import Any
 from arazzo_engine.errors import ArazzoError, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
+from arazzo_engine.executor._evaluator import Evaluator, short_repr
 from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
 from arazzo_engine.executor._inputs import forwarded_inputs
 from arazzo_engine.executor._masking import Masker, secret_input_values
@@ -36,8 +34,9 @@ from arazzo_engine.executor._results import (
     StepExecution,
     recorded_body,
 )
+from arazzo_engine.executor._retry import parse_retry_after, retry_limit, seconds_of
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
-from arazzo_engine.expressions import EvaluationContext, compile_criterion, compile_value
+from arazzo_engine.expressions import EvaluationContext
 
 __all__ = ["Abort", "Finish", "Machine", "SendRequest", "Wait", "Waited"]
 
@@ -88,7 +87,7 @@ class Machine:
     def __init__(self, program: Program, options: RunOptions | None = None) -> None:
         self.program = program
         self.options = options or RunOptions()
-        self._compiled: dict[Any, Any] = {}
+        self.evaluator = Evaluator(program)
 
     # entry points ---------------------------------------------------------------------
 
@@ -155,12 +154,12 @@ class Machine:
 
     def _send(self, state: RunState, frame: Frame, step: Mapping[str, Any]) -> Action | None:
         step_id = str(step.get("stepId"))
-        ctx = self._context(state, frame)
+        ctx = self.evaluator.context(state, frame)
         try:
             target = self.program.resolve_operation(frame.document, step)
             parameters = self._parameters(frame, step)
             built = build_request(target, parameters, self._body(step),
-                                  lambda node: self._evaluate(node, ctx), self.options)
+                                  lambda node: self.evaluator.value(node, ctx), self.options)
         except ArazzoError as exc:
             self._step_not_run(state, frame, step, str(exc))
             return None
@@ -197,7 +196,7 @@ class Machine:
         frame = state.frames[-1]
         step = self.program.steps(frame.document, frame.workflow_id)[pending["position"]]
         response = outcome if isinstance(outcome, HttpResponse) else None
-        ctx = exchange_context(self._context(state, frame), pending, response)
+        ctx = exchange_context(self.evaluator.context(state, frame), pending, response)
         masker = self._masker(state)
         request = pending["request"]
         execution = StepExecution(
@@ -229,7 +228,7 @@ class Machine:
                 body = parse_body(response.body, response.content_type)
                 execution.api_message = api_message(body)
                 execution.error = self._failure_text(execution)
-        execution.outputs, execution.unresolved = self._outputs(step.get("outputs"), ctx)
+        execution.outputs, execution.unresolved = self.evaluator.outputs(step.get("outputs"), ctx)
         retry_after = response.header("Retry-After") if response else None
         self._conclude(state, frame, step, execution, ctx, succeeded,
                        retry_after=(retry_after, response.received_at if response else 0.0))
@@ -239,16 +238,9 @@ class Machine:
         criteria = step.get("successCriteria")
         if not criteria:
             return default
-        records = self._criteria(criteria, ctx, "successCriteria")
+        records = self.evaluator.criteria(criteria, ctx, "successCriteria")
         execution.criteria = records
         return all(r.passed for r in records)
-
-    def _criteria(self, criteria: Any, ctx: EvaluationContext,
-                  field: str) -> list[CriterionRecord]:
-        if not isinstance(criteria, list):
-            return [CriterionRecord(condition=_short(criteria), passed=False,
-                                    detail=f"{field} must be a list of Criterion Objects")]
-        return [self._criterion(c, ctx) for c in criteria]
 
     def _failure_text(self, execution: StepExecution) -> str:
         failed = [c for c in execution.criteria if not c.passed]
@@ -299,12 +291,12 @@ class Machine:
         step_id = str(step.get("stepId"))
         skipped: list[str] = []
         for action in self._actions(frame, step, kind):
-            criteria = self._criteria(action.get("criteria") or [], ctx, "criteria")
+            criteria = self.evaluator.criteria(action.get("criteria") or [], ctx, "criteria")
             name = action.get("name")
             if not all(c.passed for c in criteria):
                 continue
             if action.get("type") == "retry":
-                limit = _retry_limit(action)
+                limit = retry_limit(action)
                 if frame.retries.get(step_id, 0) >= limit:
                     skipped.append(f"retry {name!r} used up its {limit} retr"
                                    f"{'y' if limit == 1 else 'ies'}")
@@ -349,9 +341,9 @@ class Machine:
     def _retry_delay(self, action: Mapping[str, Any],
                      retry_after: tuple[str | None, float]) -> float:
         header, received_at = retry_after
-        seconds = _parse_retry_after(header, received_at) if header else None
+        seconds = parse_retry_after(header, received_at) if header else None
         if seconds is None:
-            seconds = _number(action.get("retryAfter"))
+            seconds = seconds_of(action.get("retryAfter"))
         return max(0.0, min(seconds, self.options.max_retry_wait))
 
     def _apply(self, state: RunState, frame: Frame, step: Mapping[str, Any],
@@ -434,11 +426,11 @@ class Machine:
     # workflows calling workflows ----------------------------------------------------------
 
     def _call_workflow(self, state: RunState, frame: Frame, step: Mapping[str, Any]) -> None:
-        ctx = self._context(state, frame)
+        ctx = self.evaluator.context(state, frame)
         try:
             key, workflow_id = self.program.resolve_workflow(frame.document,
                                                              str(step["workflowId"]))
-            inputs = {str(p.get("name")): self._evaluate(p.get("value"), ctx)
+            inputs = {str(p.get("name")): self.evaluator.value(p.get("value"), ctx)
                       for p in self._parameters(frame, step)}
             child = self._new_frame(key, workflow_id, inputs, role="step")
         except ArazzoError as exc:
@@ -450,7 +442,7 @@ class Machine:
                             child_outputs: Mapping[str, Any], succeeded: bool,
                             error: str | None, child_id: str | None = None) -> None:
         """A workflow step succeeds when its child does and its own criteria (if any) pass."""
-        ctx = self._context(state, frame, outputs=child_outputs)
+        ctx = self.evaluator.context(state, frame, outputs=child_outputs)
         step_id = str(step.get("stepId"))
         execution = StepExecution(
             step_id=step_id, workflow_id=frame.workflow_id, outcome=FAILED, kind="workflow",
@@ -463,7 +455,7 @@ class Machine:
                 execution.error = self._failure_text(execution)
         else:
             execution.error = error or "the called workflow failed"
-        execution.outputs, execution.unresolved = self._outputs(step.get("outputs"), ctx)
+        execution.outputs, execution.unresolved = self.evaluator.outputs(step.get("outputs"), ctx)
         self._conclude(state, frame, step, execution, ctx, succeeded)
 
     def _start_dependency(self, state: RunState, frame: Frame, reference: str) -> None:
@@ -571,61 +563,7 @@ class Machine:
     def _workflow_outputs(self, state: RunState, frame: Frame) -> tuple[dict[str, Any],
                                                                          dict[str, str]]:
         workflow = self.program.workflow(frame.document, frame.workflow_id)
-        return self._outputs(workflow.get("outputs"), self._context(state, frame))
-
-    # evaluation -------------------------------------------------------------------------
-
-    def _context(self, state: RunState, frame: Frame,
-                 outputs: Mapping[str, Any] | None = None) -> EvaluationContext:
-        return EvaluationContext(
-            inputs=frame.inputs, outputs=dict(outputs or {}), steps=frame.steps,
-            workflows=state.workflows,
-            source_descriptions=self.program.source_descriptions(frame.document),
-            components=self.program.components(frame.document),
-        )
-
-    def _evaluate(self, node: Any, ctx: EvaluationContext) -> Any:
-        key = node if isinstance(node, str) else id(node)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = compile_value(node)
-            if isinstance(node, (str, dict, list)):
-                self._compiled[key] = compiled
-        return compiled.evaluate(ctx)
-
-    def _criterion(self, criterion: Any, ctx: EvaluationContext) -> CriterionRecord:
-        data = criterion if isinstance(criterion, Mapping) else {"condition": str(criterion)}
-        kind = data.get("type")
-        record = CriterionRecord(
-            condition=str(data.get("condition")), passed=False,
-            type=kind.get("type") if isinstance(kind, Mapping) else kind,
-            context=data.get("context"),
-        )
-        try:
-            compiled = self._compiled.get(id(criterion))
-            if compiled is None:
-                compiled = self._compiled[id(criterion)] = compile_criterion(data)
-            verdict = compiled.evaluate(ctx)
-            record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
-        except ArazzoError as exc:
-            record.detail = str(exc)
-        return record
-
-    def _outputs(self, declared: Any, ctx: EvaluationContext) -> tuple[dict[str, Any],
-                                                                        dict[str, str]]:
-        """Every declared output; one that cannot be resolved is null, with the reason kept."""
-        values: dict[str, Any] = {}
-        unresolved: dict[str, str] = {}
-        if not isinstance(declared, Mapping):
-            return values, unresolved
-        for name, expression in declared.items():
-            try:
-                values[name] = self._evaluate(expression, ctx)
-            except ArazzoError as exc:
-                values[name], unresolved[name] = None, str(exc)
-            if isinstance(ctx.outputs, dict):
-                ctx.outputs[name] = values[name]
-        return values, unresolved
+        return self.evaluator.outputs(workflow.get("outputs"), self.evaluator.context(state, frame))
 
     def _parameters(self, frame: Frame, step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
         """Workflow parameters overridden by step parameters with the same name and ``in``."""
@@ -637,7 +575,7 @@ class Machine:
             for item in source or []:
                 parameter = self.program.reusable(frame.document, item, "parameters")
                 if not isinstance(parameter, Mapping):
-                    raise ExecutionError(f"a parameter must be an object, not {_short(item)}")
+                    raise ExecutionError(f"a parameter must be an object, not {short_repr(item)}")
                 key = (str(parameter.get("name")), _hashable(parameter.get("in")))
                 merged[key] = parameter
         return list(merged.values())
@@ -677,43 +615,6 @@ def _cycle(frames: list[Frame], child: Frame) -> str | None:
     return " -> ".join([f.workflow_id for f in frames[start:]] + [child.workflow_id])
 
 
-def _retry_limit(action: Mapping[str, Any]) -> int:
-    limit = action.get("retryLimit")
-    return limit if isinstance(limit, int) and not isinstance(limit, bool) and limit >= 0 else 1
-
-
-_DELAY_SECONDS = re.compile(r"[0-9]+")
-
-
-def _parse_retry_after(header: str, received_at: float) -> float | None:
-    """RFC 9110 Retry-After: delay-seconds or an HTTP-date (relative to when it arrived).
-
-    Anything else (garbage, a date that does not exist) is None: the action's own
-    ``retryAfter`` applies.
-    """
-    text = header.strip()
-    if _DELAY_SECONDS.fullmatch(text):
-        return _number(int(text))
-    try:
-        moment = email.utils.parsedate_to_datetime(text)
-        if moment is None:
-            return None
-        return max(0.0, moment.timestamp() - received_at)
-    except (TypeError, ValueError, OverflowError, IndexError):
-        return None
-
-
-def _number(value: Any) -> float:
-    """A document's number of seconds as a finite float; anything else is 0."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return 0.0
-    try:
-        seconds = float(value)
-    except OverflowError:
-        return math.inf
-    return seconds if not math.isnan(seconds) else 0.0
-
-
 def _hashable(value: Any) -> Any:
     """Names and locations used as keys; a list or object where a name belongs is its text."""
     try:
@@ -721,11 +622,6 @@ def _hashable(value: Any) -> Any:
     except TypeError:
         return repr(value)
     return value
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _why(kind: str, name: Any, criteria: list[CriterionRecord], skipped: list[str]) -> str:

@@ -1,0 +1,90 @@
+"""Evaluates a document's values, criteria and outputs against a run's state.
+
+Each node of the document is compiled once (by identity, or by text for strings) and evaluated
+many times: a polling loop evaluates the same criteria on every iteration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from arazzo_engine.errors import ArazzoError
+from arazzo_engine.executor._program import Program
+from arazzo_engine.executor._results import CriterionRecord
+from arazzo_engine.executor._state import Frame, RunState
+from arazzo_engine.expressions import EvaluationContext, compile_criterion, compile_value
+
+__all__ = ["Evaluator"]
+
+
+class Evaluator:
+    """What expressions see in a frame, and the compiled forms of the nodes they live in."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self._compiled: dict[Any, Any] = {}
+
+    def context(self, state: RunState, frame: Frame,
+                outputs: Mapping[str, Any] | None = None) -> EvaluationContext:
+        return EvaluationContext(
+            inputs=frame.inputs, outputs=dict(outputs or {}), steps=frame.steps,
+            workflows=state.workflows,
+            source_descriptions=self.program.source_descriptions(frame.document),
+            components=self.program.components(frame.document),
+        )
+
+    def value(self, node: Any, ctx: EvaluationContext) -> Any:
+        key = node if isinstance(node, str) else id(node)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_value(node)
+            if isinstance(node, (str, dict, list)):
+                self._compiled[key] = compiled
+        return compiled.evaluate(ctx)
+
+    def criteria(self, criteria: Any, ctx: EvaluationContext,
+                 field: str) -> list[CriterionRecord]:
+        if not isinstance(criteria, list):
+            return [CriterionRecord(condition=short_repr(criteria), passed=False,
+                                    detail=f"{field} must be a list of Criterion Objects")]
+        return [self.criterion(c, ctx) for c in criteria]
+
+    def criterion(self, criterion: Any, ctx: EvaluationContext) -> CriterionRecord:
+        data = criterion if isinstance(criterion, Mapping) else {"condition": str(criterion)}
+        kind = data.get("type")
+        record = CriterionRecord(
+            condition=str(data.get("condition")), passed=False,
+            type=kind.get("type") if isinstance(kind, Mapping) else kind,
+            context=data.get("context"),
+        )
+        try:
+            compiled = self._compiled.get(id(criterion))
+            if compiled is None:
+                compiled = self._compiled[id(criterion)] = compile_criterion(data)
+            verdict = compiled.evaluate(ctx)
+            record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
+        except ArazzoError as exc:
+            record.detail = str(exc)
+        return record
+
+    def outputs(self, declared: Any, ctx: EvaluationContext) -> tuple[dict[str, Any],
+                                                                       dict[str, str]]:
+        """Every declared output; one that cannot be resolved is null, with the reason kept."""
+        values: dict[str, Any] = {}
+        unresolved: dict[str, str] = {}
+        if not isinstance(declared, Mapping):
+            return values, unresolved
+        for name, expression in declared.items():
+            try:
+                values[name] = self.value(expression, ctx)
+            except ArazzoError as exc:
+                values[name], unresolved[name] = None, str(exc)
+            if isinstance(ctx.outputs, dict):
+                ctx.outputs[name] = values[name]
+        return values, unresolved
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
