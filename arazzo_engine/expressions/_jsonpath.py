@@ -21,6 +21,9 @@ from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._navigation import show
 
 GOESSNER = "draft-goessner-dispatch-jsonpath-00"
+#: Longer queries are refused: the library evaluates each segment in a nested generator, and a
+#: chain of tens of thousands crashes the interpreter itself (not even a RecursionError).
+MAX_QUERY_LENGTH = 4096
 
 # Singular queries in a comparison (``$.data.status``, ``$['a'][0]``): their values explain a
 # false comparison in the criterion's detail.
@@ -37,6 +40,7 @@ def compile_query(query: str) -> jsonpath_rfc9535.JSONPathQuery:
     """
     if not isinstance(query, str):
         raise ExpressionError("a JSONPath query must be a string", str(query), 1)
+    _refuse_long(query)
     try:
         return _ENVIRONMENT.compile(query)
     except jsonpath_rfc9535.JSONPathError as error:
@@ -51,7 +55,18 @@ def jsonpath_query(query: str, document: Any) -> list[Any]:
     Raises:
         ExpressionError: the query is not valid RFC 9535.
     """
-    return compile_query(query).find(document).values()
+    compiled = compile_query(query)
+    try:
+        return compiled.find(document).values()
+    except RecursionError:
+        raise ExpressionError("the JSONPath query nests too deeply to evaluate", query,
+                              1) from None
+
+
+def _refuse_long(query: str) -> None:
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ExpressionError(f"the JSONPath query is longer than {MAX_QUERY_LENGTH} "
+                              "characters", query[:80] + "...", 1)
 
 
 def _error(error: jsonpath_rfc9535.JSONPathError, query: str, what: str) -> ExpressionError:
@@ -115,6 +130,7 @@ def compile_jsonpath_test(condition: str) -> tuple[JSONPathTest, list[str]]:
     A condition that is a query is a query. One that is not, but is a logical expression, is
     the comparison form (with a warning, since RFC 9535 alone does not allow it).
     """
+    _refuse_long(condition)
     try:
         query = compile_query(condition)
     except ExpressionError as query_error:
@@ -185,6 +201,7 @@ def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
     # Imported here: building jsonpath-ng's parser costs time most runs never need.
     from jsonpath_ng.ext import parse
 
+    _refuse_long(condition)
     try:
         return GoessnerTest(condition, parse(condition)), []
     except Exception as error:  # jsonpath-ng raises bare Exception subclasses of several kinds

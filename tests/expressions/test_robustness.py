@@ -15,6 +15,7 @@ from arazzo_engine.expressions import (
     _grammar,
     compile_criterion,
     compile_value,
+    jsonpath_query,
     parse_expression,
 )
 
@@ -147,3 +148,24 @@ def test_evaluation_never_parses_again(monkeypatch: pytest.MonkeyPatch) -> None:
     assert value.evaluate(context) == {"h": "Bearer tok", "n": {"x": 1}, "b": "x tok"}
     assert simple.evaluate(context).passed
     assert [c.evaluate(context).passed for c in typed] == [True, True, True, True]
+
+
+def test_overlong_jsonpath_queries_are_refused_before_they_reach_the_library() -> None:
+    # 100,000 segments once crashed the interpreter itself while evaluating.
+    from arazzo_engine.expressions._jsonpath import MAX_QUERY_LENGTH
+
+    huge = "$" + ".a" * 100_000
+    with pytest.raises(ExpressionError, match=f"longer than {MAX_QUERY_LENGTH}"):
+        jsonpath_query(huge, {"a": 1})
+    with pytest.raises(ExpressionError, match="longer than"):
+        compile_criterion({"context": "$response.body", "condition": huge, "type": "jsonpath"})
+
+
+def test_a_deep_but_allowed_query_fails_cleanly_when_evaluated() -> None:
+    deep = "$" + ".a" * 2_000
+    with pytest.raises(ExpressionError, match="nests too deeply"):
+        jsonpath_query(deep, {"a": 1})
+    verdict = compile_criterion(
+        {"context": "$response.body", "condition": deep, "type": "jsonpath"}
+    ).evaluate(EvaluationContext(response=Message(headers={}, body={"a": 1})))
+    assert not verdict.passed and "recursion" in verdict.detail
