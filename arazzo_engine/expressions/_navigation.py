@@ -44,18 +44,12 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
         accessor = accessors[position]
         if isinstance(value, Mapping):
             if accessor.dotted:
-                run_end = position
-                while run_end < len(accessors) and accessors[run_end].dotted:
-                    run_end += 1
-                for end in range(run_end, position, -1):
-                    key = ".".join(str(a.key) for a in accessors[position:end])
-                    if key in value:
-                        value = value[key]
-                        where += "".join(str(a) for a in accessors[position:end])
-                        position = end
-                        break
-                else:
+                end, key = _longest_member(value, accessors, position)
+                if key is None:
                     raise MissingValueError(f"{where} has no member {str(accessor.key)!r}")
+                value = value[key]
+                where += "".join(str(a) for a in accessors[position:end])
+                position = end
                 continue
             key = str(accessor.key)
             if key not in value:
@@ -70,6 +64,33 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
         where += str(accessor)
         position += 1
     return value
+
+
+def _longest_member(mapping: Mapping[Any, Any], accessors: Sequence[Accessor],
+                    position: int) -> tuple[int, str | None]:
+    """The longest run of dotted names from ``position`` that is a key of ``mapping``.
+
+    A candidate is only built when some key has its length, and never grows past the longest
+    key, so a hostile chain of thousands of names costs what the keys allow, not its square.
+    """
+    lengths = {len(k) for k in mapping if isinstance(k, str)}
+    longest = max(lengths, default=0)
+    found: tuple[int, str | None] = (position, None)
+    parts: list[str] = []
+    length = -1  # the dots between parts: one fewer than the parts
+    end = position
+    while end < len(accessors) and accessors[end].dotted:
+        part = str(accessors[end].key)
+        length += len(part) + 1
+        if length > longest:
+            break
+        parts.append(part)
+        end += 1
+        if length in lengths:
+            key = ".".join(parts)
+            if key in mapping:
+                found = (end, key)
+    return found
 
 
 def _item(array: Sequence[Any], accessor: Accessor, where: str) -> Any:

@@ -169,3 +169,12 @@ def test_a_deep_but_allowed_query_fails_cleanly_when_evaluated() -> None:
         {"context": "$response.body", "condition": deep, "type": "jsonpath"}
     ).evaluate(EvaluationContext(response=Message(headers={}, body={"a": 1})))
     assert not verdict.passed and "recursion" in verdict.detail
+
+
+def test_a_long_chain_of_names_is_navigated_in_linear_work() -> None:
+    # Longest-key-first matching once tried every prefix of the chain at every step: 50,000
+    # names took minutes. Candidates now stop at the mapping's longest key.
+    chain = parse_expression("$inputs" + ".a" * 50_000)
+    inputs = {"a": {"a": {"b": 1}}, "a.a.a": 7}
+    with pytest.raises(MissingValueError, match="is a number, which has no member 'a'"):
+        chain.evaluate(EvaluationContext(inputs=inputs))
