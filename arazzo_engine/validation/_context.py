@@ -54,10 +54,28 @@ class Workflow:
         return value if isinstance(value, str) else None
 
     def steps(self) -> list[Step]:
-        return [Step(self, p, s) for p, s in items(self.node.get("steps"), self.pointer + "/steps")]
+        return self._steps
 
     def step_ids(self) -> set[str]:
-        return {s.id for s in self.steps() if s.id is not None}
+        return self._step_ids
+
+    # Built once: rules ask for a workflow's steps for every expression they check.
+    @cached_property
+    def _steps(self) -> list[Step]:
+        return [Step(self, p, s) for p, s in items(self.node.get("steps"), self.pointer + "/steps")]
+
+    @cached_property
+    def _step_ids(self) -> set[str]:
+        return {s.id for s in self._steps if s.id is not None}
+
+    @cached_property
+    def steps_by_id(self) -> dict[str, Step]:
+        """Each stepId's first step (a duplicate is a rule's business, not a lookup's)."""
+        found: dict[str, Step] = {}
+        for step in self._steps:
+            if step.id is not None:
+                found.setdefault(step.id, step)
+        return found
 
 
 @dataclass(frozen=True)

@@ -51,12 +51,20 @@ def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
 
 
 def _owner(ctx: ValidationContext, pointer: str) -> tuple[Workflow | None, Step | None]:
-    for workflow in ctx.workflows:
-        if pointer.startswith(workflow.pointer + "/"):
+    """The workflow and step a pointer lies in, read off its ``/workflows/i/steps/j`` prefix."""
+    owners = ctx.shared.get("owners")
+    if owners is None:
+        owners = {}
+        for workflow in ctx.workflows:
+            owners[workflow.pointer] = (workflow, None)
             for step in workflow.steps():
-                if pointer.startswith(step.pointer + "/"):
-                    return workflow, step
-            return workflow, None
+                owners[step.pointer] = (workflow, step)
+        ctx.shared["owners"] = owners
+    tokens = pointer.split("/")
+    for depth in (5, 3):  # "", "workflows", i, "steps", j
+        if len(tokens) > depth and ("/".join(tokens[:depth])) in owners:
+            found: tuple[Workflow | None, Step | None] = owners["/".join(tokens[:depth])]
+            return found
     return None, None
 
 

@@ -50,7 +50,7 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
     for site, ref in references(ctx):
         if ref.root != "steps" or site.workflow is None or not ref.segments:
             continue
-        steps = {s.id: s for s in site.workflow.steps() if s.id is not None}
+        steps = site.workflow.steps_by_id
         step_id = ref.segments[0]
         step = steps.get(step_id)
         if step is None:

@@ -65,6 +65,32 @@ def _reachable(start: int, edges: list[set[int]]) -> set[int]:
     return seen
 
 
+def _reaching_exit(edges: list[set[int]]) -> set[int]:
+    """The steps with a path to EXIT, found backwards from it in one pass over the edges."""
+    predecessors: list[list[int]] = [[] for _ in edges]
+    stack = []
+    for source, targets in enumerate(edges):
+        for target in targets:
+            if target == EXIT:
+                stack.append(source)
+            elif isinstance(target, int) and 0 <= target < len(edges):
+                predecessors[target].append(source)
+    found: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(predecessors[current])
+    return found
+
+
+def _listing(names: list[str], shown: int = 6) -> str:
+    """Names joined for a message; a long list is cut, with how many were left out."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
+
+
 @rule("step-unreachable", "warning", "every step can be reached from the first one")
 def step_unreachable(ctx: ValidationContext) -> Iterator[Finding]:
     for workflow in ctx.workflows:
@@ -88,17 +114,10 @@ def goto_loop(ctx: ValidationContext) -> Iterator[Finding]:
             continue
         success, _ = _edges(ctx, workflow)
         reached = _reachable(0, success)
-        can_finish = {i for i in range(len(steps)) if EXIT in success[i]}
-        changed = True
-        while changed:
-            changed = False
-            for i in range(len(steps)):
-                if i not in can_finish and success[i] & can_finish:
-                    can_finish.add(i)
-                    changed = True
+        can_finish = _reaching_exit(success)
         trapped = sorted(i for i in reached if i not in can_finish)
         if trapped:
-            names = " -> ".join(f"`{steps[i].id}`" for i in trapped)
+            names = _listing([f"`{steps[i].id}`" for i in trapped])
             yield Finding(f"steps {names} loop forever when they succeed: no success path "
                           "leads to an `end` or past the loop", steps[trapped[0]].pointer,
                           anchor="value", hint="add an `end` action or a criteria-guarded "

@@ -1,0 +1,35 @@
+"""Flow rules on large workflows: one readable diagnostic, not a message as long as the document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from arazzo_engine.validation import validate_document
+
+
+def _ring(tmp_path: Path, size: int) -> Path:
+    (tmp_path / "api.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n"
+        "paths:\n  /x:\n    get:\n      operationId: op\n"
+        "      responses: {'200': {description: ok}}\n")
+    steps = [{"stepId": f"s{i}", "operationId": "op",
+              "onSuccess": [{"name": "next", "type": "goto", "stepId": f"s{(i + 1) % size}"}],
+              "outputs": {"x": f"$steps.s{max(i - 1, 0)}.outputs.x"}}
+             for i in range(size)]
+    document = {"arazzo": "1.0.1", "info": {"title": "ring", "version": "1"},
+                "sourceDescriptions": [{"name": "api", "url": "api.yaml", "type": "openapi"}],
+                "workflows": [{"workflowId": "w", "steps": steps}]}
+    path = tmp_path / "ring.arazzo.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_a_long_loop_is_one_short_warning(tmp_path: Path) -> None:
+    report = validate_document(_ring(tmp_path, 400), root=tmp_path)
+    loops = [d for d in report.diagnostics if d.rule == "goto-loop"]
+    assert len(loops) == 1
+    assert "`s0`, `s1`, `s2`, `s3`, `s4`, `s5` and 394 more loop forever" in loops[0].message
+    assert len(loops[0].message) < 300
+    assert report.ok  # warnings only
