@@ -45,6 +45,7 @@ class Program:
         self.entry_key = document_key(bundle.entry)
         self._indexes: dict[str, OperationIndex] = {}
         self._inputs: dict[tuple[str, str], InputsSchema] = {}
+        self._steps: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
 
     # documents and workflows ------------------------------------------------------------
 
@@ -86,8 +87,13 @@ class Program:
         return self._inputs[cache_key]
 
     def steps(self, key: str, workflow_id: str) -> list[Mapping[str, Any]]:
-        steps = self.workflow(key, workflow_id).get("steps")
-        return [s for s in steps if isinstance(s, Mapping)] if isinstance(steps, list) else []
+        """The workflow's steps, listed once: the machine asks at every step it takes."""
+        cache_key = (key, workflow_id)
+        if cache_key not in self._steps:
+            steps = self.workflow(key, workflow_id).get("steps")
+            self._steps[cache_key] = (
+                [s for s in steps if isinstance(s, Mapping)] if isinstance(steps, list) else [])
+        return self._steps[cache_key]
 
     def step_index(self, key: str, workflow_id: str, step_id: str) -> int:
         for index, step in enumerate(self.steps(key, workflow_id)):
