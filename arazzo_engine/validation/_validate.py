@@ -7,6 +7,7 @@ so their mistakes matter as much. Each diagnostic names the file it is in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,7 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
     return Diagnostic(
         severity=finding.severity or severity,
         rule=finding.rule or rule_id,
-        message=finding.message,
+        message=_elide_long_quotes(finding.message),
         file=_file_name(document),
         line=position.line,
         column=position.column,
@@ -136,3 +137,12 @@ def _inside(document: LoadedDocument, start: Position | None, offset: int) -> Po
 
 def _file_name(document: LoadedDocument) -> str:
     return document.uri
+
+
+_LONG_QUOTE = re.compile(r"`([^`]{120,})`")
+
+
+def _elide_long_quotes(message: str) -> str:
+    """Quoted document text (an expression, a condition) is cut in its middle when long, so a
+    hostile 100 KB expression still gives a one-line message that ends with what is wrong."""
+    return _LONG_QUOTE.sub(lambda m: f"`{m.group(1)[:60]}…{m.group(1)[-20:]}`", message)

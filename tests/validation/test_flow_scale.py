@@ -33,3 +33,19 @@ def test_a_long_loop_is_one_short_warning(tmp_path: Path) -> None:
     assert "`s0`, `s1`, `s2`, `s3`, `s4`, `s5` and 394 more loop forever" in loops[0].message
     assert len(loops[0].message) < 300
     assert report.ok  # warnings only
+
+
+def test_a_long_output_reference_is_checked_in_linear_work(tmp_path: Path) -> None:
+    # Matching dotted output names once joined every prefix: work grew with the square.
+    path = _ring(tmp_path, 2)
+    document = yaml.safe_load(path.read_text())
+    document["workflows"][0]["outputs"] = {"deep": "$steps.s0.outputs.x" + ".a" * 20_000}
+    path.write_text(yaml.safe_dump(document, width=10**7))
+    report = validate_document(path, root=tmp_path)
+    assert not [d for d in report.diagnostics if d.rule == "step-output-ref"]
+    document["workflows"][0]["outputs"] = {"deep": "$steps.s0.outputs.y" + ".a" * 20_000}
+    path.write_text(yaml.safe_dump(document, width=10**7))
+    missing = [d for d in validate_document(path, root=tmp_path).diagnostics
+               if d.rule == "step-output-ref"]
+    assert len(missing) == 1 and missing[0].message.endswith("declares no output `y`")
+    assert len(missing[0].message) < 200

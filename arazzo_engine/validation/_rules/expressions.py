@@ -63,11 +63,7 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
             continue
         if len(ref.segments) < 3:
             continue
-        outputs = step.node.get("outputs")
-        declared = outputs if isinstance(outputs, dict) else {}
-        if not _declares(declared, ref.segments[2:]):
-            yield _at(site, ref, f"`{ref.text}`: step `{step_id}` declares no output "
-                      f"`{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
+        yield from _undeclared_output(site, ref, f"step `{step_id}`", step.node)
 
 
 @rule("workflow-ref", "error",
@@ -87,11 +83,7 @@ def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
         if part not in ("inputs", "outputs"):
             yield _at(site, ref, f"`{ref.text}`: a workflow exposes only `inputs` and `outputs`")
         elif part == "outputs" and len(ref.segments) > 2:
-            declared = workflow.node.get("outputs")
-            declared = declared if isinstance(declared, dict) else {}
-            if not _declares(declared, ref.segments[2:]):
-                yield _at(site, ref, f"`{ref.text}`: workflow `{workflow.id}` declares no "
-                          f"output `{ref.segments[2]}`", suggest(ref.segments[2], set(declared)))
+            yield from _undeclared_output(site, ref, f"workflow `{workflow.id}`", workflow.node)
 
 
 @rule("component-expression-ref", "error",
@@ -192,10 +184,29 @@ def _collect(ctx: ValidationContext, schema: Any, names: set[str], depth: int) -
                           and not any(k in schema for k in ("allOf", "anyOf", "oneOf")))
 
 
+def _undeclared_output(site: Any, ref: Any, owner: str,
+                       node: dict[str, Any]) -> Iterator[Finding]:
+    """``ref.segments[2:]`` must name an output that ``node`` (a step or workflow) declares."""
+    outputs = node.get("outputs")
+    declared = outputs if isinstance(outputs, dict) else {}
+    if not _declares(declared, ref.segments[2:]):
+        yield _at(site, ref, f"`{ref.text}`: {owner} declares no output `{ref.segments[2]}`",
+                  suggest(ref.segments[2], set(declared)))
+
+
 def _declares(declared: dict[str, Any], names: tuple[str, ...]) -> bool:
     """Output names may contain dots, so ``a.b.c`` matches an output ``a``, ``a.b`` or ``a.b.c``
-    (what follows is navigation into its value)."""
-    return any(".".join(names[:end]) in declared for end in range(1, len(names) + 1))
+    (what follows is navigation into its value). A candidate never grows past the longest
+    declared name, so a hostile chain of names costs no more than the names declared."""
+    longest = max((len(k) for k in declared), default=0)
+    key = ""
+    for position, name in enumerate(names):
+        key = name if position == 0 else f"{key}.{name}"
+        if len(key) > longest:
+            return False
+        if key in declared:
+            return True
+    return False
 
 
 def _at(site: Any, ref: Any, message: str, hint: str | None = None) -> Finding:
