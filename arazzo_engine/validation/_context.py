@@ -10,7 +10,7 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
 from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
@@ -66,16 +66,11 @@ class Workflow:
 
     @cached_property
     def _step_ids(self) -> set[str]:
-        return {s.id for s in self._steps if s.id is not None}
+        return set(self.steps_by_id)
 
     @cached_property
     def steps_by_id(self) -> dict[str, Step]:
-        """Each stepId's first step (a duplicate is a rule's business, not a lookup's)."""
-        found: dict[str, Step] = {}
-        for step in self._steps:
-            if step.id is not None:
-                found.setdefault(step.id, step)
-        return found
+        return _first_by_id(self._steps)
 
 
 @dataclass(frozen=True)
@@ -173,11 +168,7 @@ class ValidationContext:
 
     @cached_property
     def workflows_by_id(self) -> dict[str, Workflow]:
-        found: dict[str, Workflow] = {}
-        for workflow in self.workflows:
-            if workflow.id is not None:
-                found.setdefault(workflow.id, workflow)
-        return found
+        return _first_by_id(self.workflows)
 
     def steps(self) -> Iterator[Step]:
         for workflow in self.workflows:
@@ -335,6 +326,18 @@ class ValidationContext:
 
 def _ids(index: OperationIndex | None) -> Collection[str]:
     return index.operation_ids if index is not None else ()
+
+
+_Identified = TypeVar("_Identified", "Workflow", "Step")
+
+
+def _first_by_id(things: list[_Identified]) -> dict[str, _Identified]:
+    """Each id's first holder: a duplicate is a rule's business, not a lookup's."""
+    found: dict[str, _Identified] = {}
+    for thing in things:
+        if thing.id is not None:
+            found.setdefault(thing.id, thing)
+    return found
 
 
 def suggest(wrong: str, known: Collection[str]) -> str | None:
