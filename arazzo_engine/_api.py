@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
+from arazzo_engine.document._sources import legacy_root
 from arazzo_engine.errors import ValidationFailed
 from arazzo_engine.executor import Observer, Program, RunOptions, RunResult, run_workflow
 from arazzo_engine.validation import ValidationReport, validate_document
@@ -69,16 +70,17 @@ class ArazzoDocument:
 
 
 def load(path: str | Path | LoadedDocument, *, root: str | Path | None = None,
-         allow_remote: bool = False, allow_outside_root: bool = False) -> ArazzoDocument:
+         allow_remote: bool = False, allow_outside_root: bool | None = None) -> ArazzoDocument:
     """Loads an Arazzo document and its source descriptions.
 
-    Local sources must stay inside ``root`` (default: the current folder when the document is
-    under it, else the document's folder) unless ``allow_outside_root``; http(s) sources are
-    fetched only with ``allow_remote``. Raises ``DocumentError`` when the document itself
-    cannot be read; a broken source is reported by ``validate()`` instead.
+    Local sources (relative paths and ``file:`` URLs) are read wherever they lead, relative to
+    the document that names them; give ``root`` to refuse anything outside that folder tree
+    (for documents you do not trust). http(s) sources are fetched only with ``allow_remote``.
+    ``allow_outside_root`` is deprecated and has no effect. Raises ``DocumentError`` when the
+    document itself cannot be read; a broken source is reported by ``validate()`` instead.
     """
-    return ArazzoDocument(load_bundle(path, root=root, allow_remote=allow_remote,
-                                      allow_outside_root=allow_outside_root))
+    return ArazzoDocument(load_bundle(path, root=legacy_root(root, allow_outside_root),
+                                      allow_remote=allow_remote))
 
 
 def validate(path: str | Path, *, strict: bool = False, **source_options: Any) -> ValidationReport:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 from typing import Any
 
 
@@ -53,12 +54,26 @@ def port(text: str) -> int:
 
 
 def add_source_options(parser: Any) -> None:
-    """Where source descriptions may be read from: the same three options everywhere."""
+    """Where source descriptions may be read from: the same options everywhere."""
     parser.add_argument("--root", metavar="DIR",
-                        help="the folder tree local source descriptions must stay in (default: "
-                             "the current folder when the document is under it, else the "
-                             "document's folder)")
-    parser.add_argument("--allow-outside-root", action="store_true",
-                        help="read local source descriptions outside --root")
+                        help="refuse local source descriptions outside DIR (for documents you "
+                             "do not trust; by default relative and file: URLs are read "
+                             "wherever they lead)")
     parser.add_argument("--allow-remote", action="store_true",
-                        help="fetch http(s) source descriptions")
+                        help="fetch http(s) source descriptions (off by default)")
+    # Retired in 0.2: nothing is confined without --root. Accepted so that scripts keep working.
+    parser.add_argument("--allow-outside-root", action="store_true", help=argparse.SUPPRESS)
+
+
+def source_root(args: argparse.Namespace, command: str) -> str | None:
+    """``--root`` after the retired ``--allow-outside-root``: a note, or a usage error when the
+    two contradict each other (``ValueError``)."""
+    if not args.allow_outside_root:
+        return args.root
+    if args.root is not None:
+        raise ValueError("--allow-outside-root contradicts --root: local sources are read "
+                         "wherever they lead unless --root confines them; drop one of the two")
+    print(f"arazzo {command}: note: --allow-outside-root is no longer needed (local sources are "
+          "read wherever they lead unless --root DIR is given) and will be removed",
+          file=sys.stderr)
+    return None

@@ -52,7 +52,6 @@ def main(args: argparse.Namespace) -> int:
             "--input", f"accountId={DEMO_ACCOUNT_ID}",
             "--input", f"jobId={DEMO_JOB_ID}",
             "--input", f"token={DEMO_TOKEN}",
-            "--root", str(specs_dir()),
             "--loop-delay", f"{args.loop_delay:g}",
             "--max-steps", str(args.max_steps),
             "--format", args.format,

@@ -20,6 +20,7 @@ from arazzo_engine.cli._args import (
     non_negative_number,
     positive_int,
     positive_number,
+    source_root,
 )
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
@@ -87,11 +88,11 @@ def main(args: argparse.Namespace) -> int:
     try:
         inputs = _inputs(args)
         options = _options(args)
+        root = source_root(args, "run")
     except ValueError as exc:
         return _usage(str(exc))
     try:
-        document = load(args.path, root=args.root, allow_remote=options.allow_remote,
-                        allow_outside_root=args.allow_outside_root)
+        document = load(args.path, root=root, allow_remote=options.allow_remote)
     except DocumentError as exc:
         return _usage(str(exc))
     if not args.no_validate:

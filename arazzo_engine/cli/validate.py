@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from arazzo_engine.cli._args import add_source_options
+from arazzo_engine.cli._args import add_source_options, source_root
 from arazzo_engine.errors import DocumentError
 from arazzo_engine.validation import FORMATS, Diagnostic, render, validate_document
 
@@ -35,13 +35,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> int:
+    try:
+        root = source_root(args, "validate")
+    except ValueError as exc:
+        print(f"arazzo validate: {exc}", file=sys.stderr)
+        return EXIT_UNREADABLE
     diagnostics: list[Diagnostic] = []
     unreadable = False
     for path in args.paths:
         try:
             report = validate_document(
-                Path(path), strict=args.strict, allow_remote=args.allow_remote,
-                allow_outside_root=args.allow_outside_root, root=args.root,
+                Path(path), strict=args.strict, allow_remote=args.allow_remote, root=root,
             )
         except DocumentError as exc:
             unreadable = True

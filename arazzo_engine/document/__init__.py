@@ -19,7 +19,15 @@ from arazzo_engine.document._pointer import (
     split_pointer,
     unescape_token,
 )
-from arazzo_engine.document._sources import Bundle, Source, load_bundle
+from arazzo_engine.document._sources import (
+    Bundle,
+    Source,
+    SourceNotAllowed,
+    SourcePolicy,
+    fetch_remote,
+    is_remote,
+    load_bundle,
+)
 
 __all__ = [
     "MAX_ALIAS_NODES",
@@ -31,7 +39,11 @@ __all__ = [
     "Position",
     "Source",
     "SourceMap",
+    "SourceNotAllowed",
+    "SourcePolicy",
     "escape_token",
+    "fetch_remote",
+    "is_remote",
     "join_pointer",
     "load_bundle",
     "load_file",

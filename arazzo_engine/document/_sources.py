@@ -1,10 +1,16 @@
-"""Loads the source descriptions an Arazzo document names, recursively and safely.
+"""Loads the source descriptions an Arazzo document names, recursively, under one policy.
 
-Local paths resolve against the referring document. Remote URLs are fetched only when the caller
-allows it, and a relative path may not climb out of the ``root`` folder unless allowed: a document
-handed to us must not make us read ``../../home/user/.ssh`` or call a host the user did not approve.
-Failures do not raise: each ``Source`` carries its ``problem``, so a validator can report all of
-them and an executor can refuse only when a step needs the broken source.
+Local relative and ``file:`` URLs are read wherever they lead, as every OpenAPI tool reads
+``$ref``s: the catalogue's own layout (``arazzo/x.yml`` naming ``../openapi/x.yml``) must work
+from any working directory. A caller who does not trust a document confines it with ``root``:
+then nothing outside that folder tree is read. Remote http(s) URLs are fetched only when the
+caller allows it, and a document fetched over the network may never make us read a local file.
+
+``SourcePolicy`` is that rule in one object, so every loader of referenced files (source
+descriptions here, OpenAPI ``$ref``s into other files elsewhere) answers the same question the
+same way. Failures do not raise out of ``load_bundle``: each ``Source`` carries its ``problem``,
+so a validator can report all of them and an executor can refuse only when a step needs the
+broken source.
 """
 
 from __future__ import annotations
@@ -18,7 +24,146 @@ from arazzo_engine.document._loader import LoadedDocument, load_file, load_text
 from arazzo_engine.document._pointer import join_pointer
 from arazzo_engine.errors import DocumentError
 
+__all__ = ["REMOTE_TIMEOUT_SECONDS", "Bundle", "Source", "SourceNotAllowed", "SourcePolicy",
+           "fetch_remote", "is_remote", "legacy_root", "load_bundle"]
+
 REMOTE_TIMEOUT_SECONDS = 15.0
+
+#: What the remote-source refusal says, wherever it is raised.
+REMOTE_NOT_ALLOWED = ("remote sources are read only with --allow-remote "
+                      "(allow_remote=True in the Python API)")
+
+
+class SourceNotAllowed(DocumentError):
+    """The policy forbids reading a location (not that it cannot be read).
+
+    ``remote`` is True for an http(s) location refused because remote reading is off: callers
+    treat that as "skipped on purpose" rather than as a broken reference.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, remote: bool = False) -> None:
+        super().__init__(message, file=file)
+        self.remote = remote
+
+
+def is_remote(location: str) -> bool:
+    return urlparse(location).scheme in ("http", "https")
+
+
+@dataclass(frozen=True)
+class SourcePolicy:
+    """Which referenced documents may be read, and how a reference becomes a location.
+
+    Attributes:
+        root: when set, local files outside this folder tree are refused (for documents you
+            do not trust). None (the default) reads local references wherever they lead.
+        allow_remote: fetch http(s) references; off by default.
+        session: a ``requests.Session`` for remote fetches (None: a new one per fetch).
+
+    A location is an absolute local path (as text) or an http(s) URL. ``locate`` turns a
+    reference into one, ``check`` says whether it may be read, ``read`` does both checks and
+    loads it.
+    """
+
+    root: Path | None = None
+    allow_remote: bool = False
+    session: Any = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def create(cls, *, root: str | Path | None = None, allow_remote: bool = False,
+               session: Any = None) -> SourcePolicy:
+        """A policy with ``root`` made absolute (symlinks resolved, as locations are)."""
+        return cls(root=Path(root).resolve() if root is not None else None,
+                   allow_remote=allow_remote, session=session)
+
+    def locate(self, reference: str, base: LoadedDocument | str | Path | None) -> str:
+        """The location ``reference`` names when written in the document at ``base``.
+
+        ``base`` is the referring document (or its location); None means the current folder.
+        Raises ``DocumentError`` for a reference that names no usable location, and
+        ``SourceNotAllowed`` when a remote document refers to a local file.
+        """
+        base_location = _location_of(base)
+        parsed = urlparse(reference)
+        if is_remote(reference):
+            return reference
+        if base_location is not None and is_remote(base_location):
+            if parsed.scheme == "file":
+                raise SourceNotAllowed("a document read over the network may not refer to "
+                                       "local files", file=reference)
+            return urljoin(base_location, reference)
+        folder = Path(base_location).parent if base_location is not None else Path.cwd()
+        try:
+            if parsed.scheme == "file":  # file:///abs/x.yaml, or file:x.yaml beside the document
+                return str((folder / unquote(parsed.path)).resolve())
+            if parsed.scheme and len(parsed.scheme) > 1:  # one letter: a Windows drive
+                raise DocumentError(f"unsupported URL scheme {parsed.scheme!r}", file=reference)
+            return str((folder / unquote(reference)).resolve())
+        except ValueError as exc:  # a NUL byte (%00) no file name can hold, say
+            raise DocumentError(f"not a usable location: {exc}", file=reference) from None
+
+    def check(self, location: str) -> None:
+        """Raises ``SourceNotAllowed`` when this policy forbids reading ``location``."""
+        if is_remote(location):
+            if not self.allow_remote:
+                raise SourceNotAllowed(f"{location} was not fetched: {REMOTE_NOT_ALLOWED}",
+                                       file=location, remote=True)
+            return
+        if self.root is not None and not Path(location).is_relative_to(self.root):
+            raise SourceNotAllowed(f"{location} lies outside --root {self.root} and was not "
+                                   "read", file=location)
+
+    def read(self, location: str) -> LoadedDocument:
+        """Checks and loads one location; every failure is a ``DocumentError``."""
+        self.check(location)
+        if is_remote(location):
+            return fetch_remote(location, self.session)
+        scheme = urlparse(location).scheme
+        if scheme and len(scheme) > 1:
+            raise DocumentError(f"unsupported URL scheme {scheme!r}", file=location)
+        return load_file(location)
+
+
+def legacy_root(root: str | Path | None, allow_outside_root: bool | None) -> str | Path | None:
+    """``root`` after the retired ``allow_outside_root`` switch (deprecated in 0.2).
+
+    Local sources are no longer confined unless ``root`` is given, so the switch has nothing
+    left to allow: it is accepted with a warning, and contradicting ``root`` is an error.
+    """
+    if allow_outside_root is None:
+        return root
+    import warnings
+
+    warnings.warn("allow_outside_root is no longer needed and will be removed: local sources "
+                  "are read wherever they lead unless root= confines them", DeprecationWarning,
+                  stacklevel=3)
+    if allow_outside_root and root is not None:
+        raise ValueError("allow_outside_root=True contradicts root=: give root= to confine "
+                         "local sources, or neither")
+    return root
+
+
+def _location_of(base: LoadedDocument | str | Path | None) -> str | None:
+    if base is None:
+        return None
+    if isinstance(base, LoadedDocument):
+        return str(base.path) if base.path is not None else (
+            base.uri if is_remote(base.uri) else None)
+    return str(base)
+
+
+def fetch_remote(url: str, session: Any = None) -> LoadedDocument:
+    """Fetches one http(s) document: the single place remote reading happens."""
+    import requests
+
+    session = session or requests.Session()
+    try:
+        response = session.get(url, timeout=REMOTE_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        raise DocumentError(f"cannot fetch: {exc}", file=url) from None
+    if response.status_code != 200:
+        raise DocumentError(f"fetching it answered HTTP {response.status_code}", file=url)
+    return load_text(response.text, uri=url)
 
 
 @dataclass
@@ -41,6 +186,8 @@ class Bundle:
     entry: LoadedDocument
     documents: dict[str, LoadedDocument] = field(default_factory=dict)
     _sources: dict[str, dict[str, Source]] = field(default_factory=dict)
+    #: The rules the bundle was loaded under; loaders of further files ($refs) reuse them.
+    policy: SourcePolicy = field(default_factory=SourcePolicy)
 
     def sources_for(self, document: LoadedDocument | None = None) -> dict[str, Source]:
         doc = document or self.entry
@@ -49,18 +196,6 @@ class Bundle:
 
 def _key(document: LoadedDocument) -> str:
     return str(document.path) if document.path is not None else document.uri
-
-
-def _is_remote(url: str) -> bool:
-    return urlparse(url).scheme in ("http", "https")
-
-
-def _default_root(entry: LoadedDocument) -> Path:
-    cwd = Path.cwd().resolve()
-    if entry.path is None:
-        return cwd
-    folder = entry.path.parent
-    return cwd if folder.is_relative_to(cwd) else folder
 
 
 def _guess_type(data: Any) -> str | None:
@@ -72,80 +207,27 @@ def _guess_type(data: Any) -> str | None:
     return None
 
 
-class _SourceLoader:
-    def __init__(self, root: Path, allow_remote: bool, allow_outside_root: bool,
-                 session: Any) -> None:
-        self.root = root
-        self.allow_remote = allow_remote
-        self.allow_outside_root = allow_outside_root
-        self.session = session
-
-    def location_of(self, url: str, referrer: LoadedDocument) -> str:
-        if _is_remote(url):
-            return url
-        if _is_remote(referrer.uri):
-            return urljoin(referrer.uri, url)
-        parsed = urlparse(url)
-        if parsed.scheme == "file":
-            return str(Path(unquote(parsed.path)).resolve())
-        if parsed.scheme and len(parsed.scheme) > 1:
-            return url  # an unsupported scheme; reported by fetch()
-        base = referrer.path.parent if referrer.path is not None else Path.cwd()
-        return str((base / unquote(url)).resolve())
-
-    def fetch(self, location: str) -> LoadedDocument:
-        """Loads one location or raises ``DocumentError`` explaining why it may not or cannot."""
-        if _is_remote(location):
-            if not self.allow_remote:
-                raise _Skipped(f"{location} is remote and was not fetched (use --allow-remote)")
-            return self._fetch_remote(location)
-        scheme = urlparse(location).scheme
-        if scheme and len(scheme) > 1:
-            raise DocumentError(f"unsupported URL scheme {scheme!r}", file=location)
-        path = Path(location)
-        if not self.allow_outside_root and not path.is_relative_to(self.root):
-            raise DocumentError(
-                f"{path} lies outside the folder tree {self.root} and was not read "
-                "(allow it with --allow-outside-root)", file=location)
-        return load_file(path)
-
-    def _fetch_remote(self, url: str) -> LoadedDocument:
-        import requests
-
-        session = self.session or requests.Session()
-        try:
-            response = session.get(url, timeout=REMOTE_TIMEOUT_SECONDS)
-        except requests.RequestException as exc:
-            raise DocumentError(f"cannot fetch: {exc}", file=url) from None
-        if response.status_code != 200:
-            raise DocumentError(f"fetching it answered HTTP {response.status_code}", file=url)
-        return load_text(response.text, uri=url)
-
-
-class _Skipped(DocumentError):
-    pass
-
-
 def load_bundle(entry: str | Path | LoadedDocument, *, root: str | Path | None = None,
-                allow_remote: bool = False, allow_outside_root: bool = False,
-                session: Any = None) -> Bundle:
+                allow_remote: bool = False, session: Any = None,
+                policy: SourcePolicy | None = None) -> Bundle:
     """Loads ``entry`` and, breadth first, every source description reachable from it.
 
-    Raises ``DocumentError`` only when the entry itself cannot be loaded.
+    ``policy`` (or ``root``, ``allow_remote`` and ``session`` to build one) says what may be
+    read. The entry itself is always read: the caller chose it. Raises ``DocumentError`` only
+    when the entry cannot be loaded.
     """
+    if policy is None:
+        policy = SourcePolicy.create(root=root, allow_remote=allow_remote, session=session)
     document = entry if isinstance(entry, LoadedDocument) else load_file(entry)
-    root_path = Path(root).resolve() if root is not None else _default_root(document)
-    loader = _SourceLoader(root_path, allow_remote, allow_outside_root, session)
-    bundle = Bundle(entry=document, documents={_key(document): document})
+    bundle = Bundle(entry=document, documents={_key(document): document}, policy=policy)
     pending = [document]
     while pending:
         current = pending.pop(0)
-        sources = _load_sources_of(current, loader, bundle, pending)
-        bundle._sources[_key(current)] = sources
+        bundle._sources[_key(current)] = _load_sources_of(current, bundle, pending)
     return bundle
 
 
-def _load_sources_of(current: LoadedDocument, loader: _SourceLoader, bundle: Bundle,
+def _load_sources_of(current: LoadedDocument, bundle: Bundle,
                      pending: list[LoadedDocument]) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     data = current.data if isinstance(current.data, dict) else {}
@@ -159,24 +241,22 @@ def _load_sources_of(current: LoadedDocument, loader: _SourceLoader, bundle: Bun
         if not isinstance(name, str) or not isinstance(url, str) or name in sources:
             continue
         declared_type = item.get("type") if isinstance(item.get("type"), str) else None
-        pointer = join_pointer("/sourceDescriptions", index)
-        try:
-            location = loader.location_of(url, current)
-        except ValueError as exc:  # a NUL byte (%00) no file name can hold, say
-            sources[name] = Source(name=name, type=declared_type, url=url, location=url,
-                                   pointer=pointer, problem=f"not a usable location: {exc}")
-            continue
-        source = Source(name=name, type=declared_type, url=url, location=location,
-                        pointer=pointer)
+        source = Source(name=name, type=declared_type, url=url, location=url,
+                        pointer=join_pointer("/sourceDescriptions", index))
         sources[name] = source
-        known = bundle.documents.get(location)
+        try:
+            source.location = bundle.policy.locate(url, current)
+        except DocumentError as exc:
+            source.problem = exc.message
+            continue
+        known = bundle.documents.get(source.location)
         if known is not None:  # already loaded: a shared OpenAPI file, or an Arazzo cycle
             source.document = known
         else:
             try:
-                source.document = loader.fetch(location)
-            except _Skipped as exc:
-                source.problem, source.skipped = exc.message, True
+                source.document = bundle.policy.read(source.location)
+            except SourceNotAllowed as exc:  # its message names the location already
+                source.problem, source.skipped = exc.message, exc.remote
                 continue
             except DocumentError as exc:
                 source.problem = str(exc)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, Position, load_bundle, load_file
+from arazzo_engine.document._sources import legacy_root
 
 from . import _rules  # noqa: F401  (registers the rules)
 from ._context import ValidationContext
@@ -27,9 +28,9 @@ def validate_document(
     *,
     strict: bool = False,
     allow_remote: bool = False,
-    allow_outside_root: bool = False,
     root: str | Path | None = None,
     session: Any = None,
+    allow_outside_root: bool | None = None,
 ) -> ValidationReport:
     """Validates an Arazzo description and the source descriptions it names.
 
@@ -39,9 +40,10 @@ def validate_document(
         strict: also report the strict-only warnings (bare expressions in strings,
             comparison-form JSONPath, ...).
         allow_remote: fetch http(s) source descriptions (otherwise they are reported unchecked).
-        allow_outside_root: read local sources outside the entry document's folder tree.
-        root: the folder tree local sources must stay in (see `load_bundle`).
+        root: when given, local sources outside this folder tree are refused (for documents
+            you do not trust); by default they are read wherever they lead.
         session: a `requests.Session` for remote sources.
+        allow_outside_root: deprecated, ignored (nothing is confined without ``root``).
 
     Returns:
         A `ValidationReport`; ``report.ok`` is False when any error was found.
@@ -53,8 +55,8 @@ def validate_document(
         loaded, bundle = document.entry, document
     else:
         loaded = document if isinstance(document, LoadedDocument) else load_file(document)
-        bundle = load_bundle(loaded, root=root, allow_remote=allow_remote,
-                             allow_outside_root=allow_outside_root, session=session)
+        bundle = load_bundle(loaded, root=legacy_root(root, allow_outside_root),
+                             allow_remote=allow_remote, session=session)
     diagnostics: list[Diagnostic] = []
     nested = arazzo_documents(bundle)
     for each in [loaded, *nested]:

@@ -1,4 +1,8 @@
-"""Source descriptions load relative to their document, never outside the root or unasked."""
+"""Source descriptions load relative to their document, wherever that leads, unless confined.
+
+Local references are read like OpenAPI `$ref`s; `root` confines them (opt-in); remote ones are
+read only when allowed, and a remote document never reaches a local file.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from arazzo_engine.document import load_bundle
+from arazzo_engine.document import SourceNotAllowed, SourcePolicy, load_bundle
 
 OPENAPI = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
 
@@ -32,23 +36,129 @@ def test_relative_sources_resolve_against_the_referring_document(tmp_path: Path)
     assert source.pointer == "/sourceDescriptions/0"
 
 
-def test_paths_outside_the_root_are_refused(tmp_path: Path) -> None:
+def _outside(tmp_path: Path, url: str = "../secret.yaml") -> Path:
     (tmp_path / "secret.yaml").write_text(OPENAPI)
     inner = tmp_path / "project"
     inner.mkdir()
     entry = inner / "main.arazzo.yaml"
-    entry.write_text(_arazzo(("api", "../secret.yaml", "openapi")))
-    refused = load_bundle(entry, root=inner).sources_for()["api"]
-    assert refused.document is None and "outside the folder tree" in (refused.problem or "")
-    allowed = load_bundle(entry, root=inner, allow_outside_root=True).sources_for()["api"]
-    assert allowed.problem is None
+    entry.write_text(_arazzo(("api", url, "openapi")))
+    return entry
 
 
-def test_remote_sources_are_skipped_unless_allowed(tmp_path: Path) -> None:
+def test_local_sources_are_read_wherever_they_lead_by_default(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entry = _outside(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # neither the document's folder nor a parent of it
+    source = load_bundle(entry).sources_for()["api"]
+    assert source.problem is None and source.document is not None
+    assert source.location == str((tmp_path / "secret.yaml").resolve())
+
+
+def test_with_a_root_paths_outside_it_are_refused(tmp_path: Path) -> None:
+    entry = _outside(tmp_path)
+    refused = load_bundle(entry, root=entry.parent).sources_for()["api"]
+    assert refused.document is None and not refused.skipped
+    assert f"outside --root {entry.parent.resolve()}" in (refused.problem or "")
+    assert load_bundle(entry, root=tmp_path).sources_for()["api"].problem is None
+
+
+def test_a_root_also_confines_file_urls_and_symlinks(tmp_path: Path) -> None:
+    secret = (tmp_path / "secret.yaml").resolve()
+    entry = _outside(tmp_path, url=secret.as_uri())
+    (entry.parent / "link.yaml").symlink_to(secret)
+    assert load_bundle(entry).sources_for()["api"].problem is None
+    assert "outside --root" in (load_bundle(entry, root=entry.parent)
+                                .sources_for()["api"].problem or "")
+    entry.write_text(_arazzo(("api", "link.yaml", "openapi")))
+    assert "outside --root" in (load_bundle(entry, root=entry.parent)
+                                .sources_for()["api"].problem or "")
+
+
+def test_a_file_url_without_a_host_path_is_read_beside_the_document(tmp_path: Path) -> None:
+    (tmp_path / "openapi.yaml").write_text(OPENAPI)
+    entry = tmp_path / "main.arazzo.yaml"
+    entry.write_text(_arazzo(("api", "file:openapi.yaml", "openapi")))
+    assert load_bundle(entry).sources_for()["api"].problem is None
+
+
+def test_remote_sources_are_skipped_unless_allowed_and_the_message_says_how(
+        tmp_path: Path) -> None:
     entry = tmp_path / "main.arazzo.yaml"
     entry.write_text(_arazzo(("api", "https://example.invalid/openapi.yaml", "openapi")))
     source = load_bundle(entry).sources_for()["api"]
-    assert source.skipped and "--allow-remote" in (source.problem or "")
+    assert source.skipped
+    assert source.problem == ("https://example.invalid/openapi.yaml was not fetched: remote "
+                              "sources are read only with --allow-remote (allow_remote=True in "
+                              "the Python API)")
+
+
+def test_the_policy_is_one_object_that_other_loaders_reuse(tmp_path: Path) -> None:
+    entry = _outside(tmp_path)
+    policy = SourcePolicy.create(root=entry.parent)
+    bundle = load_bundle(entry, policy=policy)
+    assert bundle.policy is policy
+    location = policy.locate("../secret.yaml", bundle.entry)
+    with pytest.raises(SourceNotAllowed) as refused:
+        policy.read(location)
+    assert not refused.value.remote
+    assert SourcePolicy().read(location).data["openapi"] == "3.1.0"
+    with pytest.raises(SourceNotAllowed) as remote:
+        SourcePolicy().check("http://127.0.0.1:9/x.yaml")
+    assert remote.value.remote
+
+
+def test_a_remote_document_may_not_refer_to_local_files() -> None:
+    policy = SourcePolicy(allow_remote=True)
+    base = "https://example.invalid/arazzo/flow.yaml"
+    assert policy.locate("../openapi/x.yaml", base) == "https://example.invalid/openapi/x.yaml"
+    with pytest.raises(SourceNotAllowed, match="may not refer to local files"):
+        policy.locate("file:///etc/passwd", base)
+
+
+def test_a_remote_source_is_fetched_when_allowed(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = OPENAPI.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/openapi.yaml"
+        entry = tmp_path / "main.arazzo.yaml"
+        entry.write_text(_arazzo(("api", url, "openapi")))
+        import requests
+
+        session = requests.Session()
+        session.trust_env = False
+        source = load_bundle(entry, allow_remote=True, session=session).sources_for()["api"]
+        assert source.problem is None and source.document is not None
+        assert source.document.uri == url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_allow_outside_root_is_deprecated_and_contradicts_a_root(tmp_path: Path) -> None:
+    import arazzo_engine
+
+    entry = _outside(tmp_path)
+    with pytest.warns(DeprecationWarning, match="no longer needed"):
+        document = arazzo_engine.load(entry, allow_outside_root=True)
+    assert document.bundle.sources_for()["api"].problem is None
+    with pytest.warns(DeprecationWarning), pytest.raises(ValueError, match="contradicts"):
+        arazzo_engine.load(entry, root=entry.parent, allow_outside_root=True)
 
 
 def test_missing_and_broken_sources_carry_a_problem(tmp_path: Path) -> None:
