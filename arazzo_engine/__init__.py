@@ -7,7 +7,8 @@
     >>> result = document.run(inputs={...}, options=arazzo_engine.RunOptions(servers={...}))
     >>> result.outcome, result.outputs
 
-Start with `load`; `validate` and `run` are one-call shortcuts. Errors raised on purpose all
+Start with `load`; `validate` and `run` are one-call shortcuts. `document.workflows()`,
+`document.workflow(id)` and `document.graph(id)` say what a document holds without running it. Errors raised on purpose all
 derive from `ArazzoError`.
 """
 
@@ -26,6 +27,7 @@ from arazzo_engine.errors import (
 )
 from arazzo_engine.executor import RunOptions, RunResult, StepExecution
 from arazzo_engine.expressions import ExpressionError, jsonpath_query
+from arazzo_engine.outline import FlowGraph, WorkflowOutline
 from arazzo_engine.validation import Diagnostic, ValidationReport
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "EvaluationError",
     "ExecutionError",
     "ExpressionError",
+    "FlowGraph",
     "InputError",
     "MissingValueError",
     "RunOptions",
@@ -43,6 +46,7 @@ __all__ = [
     "StepExecution",
     "ValidationFailed",
     "ValidationReport",
+    "WorkflowOutline",
     "__version__",
     "jsonpath_query",
     "load",

@@ -12,8 +12,9 @@ from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.document._sources import legacy_root
-from arazzo_engine.errors import ValidationFailed
+from arazzo_engine.errors import ExecutionError, ValidationFailed
 from arazzo_engine.executor import Observer, Program, RunOptions, RunResult, run_workflow
+from arazzo_engine.outline import FlowGraph, WorkflowOutline, build_graph, outline_workflow
 from arazzo_engine.validation import ValidationReport, validate_document
 
 __all__ = ["ArazzoDocument", "load", "run", "validate"]
@@ -64,9 +65,53 @@ class ArazzoDocument:
             report = self.validate()
             if not report.ok:
                 raise ValidationFailed(list(report.diagnostics))
+        return run_workflow(self.program, workflow_id, inputs, options, observer, **kwargs)
+
+    @property
+    def program(self) -> Program:
+        """The documents indexed for running and outlining, built once."""
         if self._program is None:
             self._program = Program(self.bundle)
-        return run_workflow(self._program, workflow_id, inputs, options, observer, **kwargs)
+        return self._program
+
+    def workflows(self) -> list[WorkflowOutline]:
+        """Every workflow of the document, outlined: inputs, steps with their operations
+        (method and path from the OpenAPI description), actions and outputs.
+
+        Works on documents that do not validate: what cannot be resolved is said in the
+        outline (``OperationOutline.problem``, ``WorkflowOutline.problems``).
+        """
+        return [outline_workflow(self.program, self.program.entry_key, workflow_id)
+                for workflow_id in self.workflow_ids]
+
+    def workflow(self, workflow_id: str | None = None) -> WorkflowOutline:
+        """One workflow's outline; ``workflow_id`` may be left out when there is only one.
+
+        Raises ``ExecutionError`` for an unknown id, or when several workflows leave the
+        choice open.
+        """
+        return outline_workflow(self.program, self.program.entry_key,
+                                self._chosen(workflow_id))
+
+    def graph(self, workflow_id: str | None = None) -> FlowGraph:
+        """The control flow of one workflow (of every workflow when the id is left out and
+        there are several), with every workflow it reaches: ``.to_mermaid()``, ``.to_dot()``,
+        ``.to_dict()``."""
+        key = self.program.entry_key
+        if workflow_id is None:
+            chosen = self.workflow_ids
+            if not chosen:
+                raise ExecutionError("the document has no workflows")
+        else:
+            chosen = [self._chosen(workflow_id)]
+        return build_graph(self.program, [(key, w) for w in chosen])
+
+    def _chosen(self, workflow_id: str | None) -> str:
+        key = self.program.entry_key
+        if workflow_id is None:
+            return self.program.only_workflow(key)
+        self.program.workflow(key, workflow_id)  # raises, naming the workflows there are
+        return workflow_id
 
 
 def load(path: str | Path | LoadedDocument, *, root: str | Path | None = None,

@@ -19,7 +19,7 @@ def test_exported_names_are_sorted_and_real() -> None:
     assert names == sorted(names)
     public = {n for n in dir(arazzo_engine) if not n.startswith("_")}
     assert public - {"errors", "document", "expressions", "executor", "validation", "openapi",
-                     "simulator", "cli", "annotations"} <= set(names)
+                     "simulator", "cli", "annotations", "outline"} <= set(names)
     for name in names:
         assert hasattr(arazzo_engine, name), name
 

@@ -592,13 +592,7 @@ class Machine:
         return Masker(secrets)
 
     def _only_workflow(self, key: str) -> str:
-        ids = [str(w.get("workflowId")) for w in self.program.workflows(key)]
-        if len(ids) == 1:
-            return ids[0]
-        if not ids:
-            raise ExecutionError("the document has no workflows")
-        raise ExecutionError(f"the document has {len(ids)} workflows; choose one with "
-                             f"--workflow ({', '.join(ids)})")
+        return self.program.only_workflow(key)
 
     def _record(self, state: RunState, execution: StepExecution) -> None:
         state.executions.append(execution)

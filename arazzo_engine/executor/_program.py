@@ -70,6 +70,16 @@ class Program:
         known = ", ".join(str(w.get("workflowId")) for w in self.workflows(key)) or "none"
         raise ExecutionError(f"no workflow {workflow_id!r} (the document has: {known})")
 
+    def only_workflow(self, key: str) -> str:
+        """The id of the document's one workflow; several leave the choice to the caller."""
+        ids = [str(w.get("workflowId")) for w in self.workflows(key)]
+        if len(ids) == 1:
+            return ids[0]
+        if not ids:
+            raise ExecutionError("the document has no workflows")
+        raise ExecutionError(f"the document has {len(ids)} workflows; choose one with "
+                             f"--workflow ({', '.join(ids)})")
+
     def workflow_pointer(self, key: str, workflow: Mapping[str, Any]) -> str:
         """Where ``workflow`` sits in its document (non-objects in the list count too)."""
         found = self.data(key).get("workflows")
