@@ -21,7 +21,7 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-_SUBCOMMANDS = ("run", "validate", "demo", "simulate")
+_SUBCOMMANDS = ("run", "validate", "list", "describe", "graph", "demo", "simulate")
 
 
 def build_parser() -> argparse.ArgumentParser:
