@@ -8,8 +8,8 @@
     >>> result.outcome, result.outputs
 
 Start with `load`; `validate` and `run` are one-call shortcuts. `document.workflows()`,
-`document.workflow(id)` and `document.graph(id)` say what a document holds without running it. Errors raised on purpose all
-derive from `ArazzoError`.
+`document.workflow(id)` and `document.graph(id)` say what a document holds without running it.
+Errors raised on purpose all derive from `ArazzoError`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import sys
 
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import add_source_options
-from arazzo_engine.cli._documents import load_for, usage
+from arazzo_engine.cli._documents import Loader, usage
 from arazzo_engine.cli._outline_text import action_text, criteria_text, input_lines, value_text
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.outline import ActionOutline, StepOutline, WorkflowOutline, always_matches
@@ -36,7 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> int:
-    document = load_for("describe", args.path, args)
+    try:
+        document = Loader("describe", args).load(args.path)
+    except ValueError as exc:
+        return usage("describe", str(exc))
     if isinstance(document, str):
         return EXIT_USAGE
     try:

@@ -14,7 +14,7 @@ import sys
 
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import add_source_options
-from arazzo_engine.cli._documents import load_for, usage
+from arazzo_engine.cli._documents import Loader, usage
 from arazzo_engine.errors import ArazzoError
 
 
@@ -35,7 +35,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> int:
-    document = load_for("graph", args.path, args)
+    try:
+        document = Loader("graph", args).load(args.path)
+    except ValueError as exc:
+        return usage("graph", str(exc))
     if isinstance(document, str):
         return EXIT_USAGE
     try:

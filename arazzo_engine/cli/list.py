@@ -13,7 +13,7 @@ from typing import Any
 
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import add_source_options
-from arazzo_engine.cli._documents import load_for
+from arazzo_engine.cli._documents import Loader, usage
 from arazzo_engine.cli._outline_text import input_lines
 from arazzo_engine.outline import WorkflowOutline
 
@@ -32,11 +32,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace) -> int:
+    try:
+        loader = Loader("list", args)
+    except ValueError as exc:
+        return usage("list", str(exc))
     listed: list[dict[str, Any]] = []
     text: list[str] = []
     code = EXIT_OK
     for path in args.paths:
-        document = load_for("list", path, args)
+        document = loader.load(path)
         if isinstance(document, str):
             code = EXIT_USAGE
             listed.append({"document": path, "error": document})

@@ -15,8 +15,8 @@ PETS = ROOT / "specs" / "examples" / "pet-coupons.arazzo.yaml"
 
 
 @pytest.fixture(autouse=True)
-def _inside_the_clone(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(ROOT)  # the dbt catalogue reads ../openapi/ from arazzo/
+def _elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)  # the dbt catalogue's ../openapi/ resolves from any folder
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
