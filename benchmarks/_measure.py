@@ -44,14 +44,30 @@ class Row:
         return self.subject.median / self.baseline.median if self.baseline.median else float("inf")
 
 
+@dataclass(frozen=True)
+class Target:
+    """A goal of issue 13, stated as a ratio (or an exponent) that must not exceed ``limit``."""
+
+    name: str
+    value: float
+    limit: float
+    unit: str = "x"  # "x": a ratio; "": a plain number (a fitted exponent)
+
+    @property
+    def holds(self) -> bool:
+        return self.value <= self.limit
+
+
 @dataclass
 class Section:
-    """One benchmark's rows, plus derived figures (per-step overhead, bytes per step)."""
+    """One benchmark's rows, plus derived figures (per-step overhead, bytes per step) and the
+    targets it checks."""
 
     key: str
     title: str
     rows: list[Row] = field(default_factory=list)
     derived: list[tuple[str, str]] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
 
 def time_per_call(call: Callable[[], object], *, repeat: int, number: int = 1,
@@ -78,6 +94,15 @@ def time_per_call(call: Callable[[], object], *, repeat: int, number: int = 1,
         if enabled:
             gc.enable()
     return Sample.of(values)
+
+
+def timed_once(call: Callable[[], object]) -> float:
+    """Seconds one call takes, the collector left on (a whole run pays for its own garbage
+    as it would for a user), after a collection so earlier garbage is not charged to it."""
+    gc.collect()
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
 
 
 def interleaved(calls: dict[str, Callable[[], object]], *, repeat: int, number: int = 1,

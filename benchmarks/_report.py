@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from arazzo_engine import __version__
 
-from ._measure import Row, Sample, Section
+from ._measure import Row, Sample, Section, Target
 
 _TIME_UNITS = ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns"))
 _BYTE_UNITS = ((1024.0**2, "MiB"), (1024.0, "KiB"), (1.0, "B"))
@@ -85,9 +85,29 @@ def results_markdown(sections: Iterable[Section], machine: Machine, *, mode: str
         "is the fastest and slowest repetition.",
         "",
     ]
+    sections = list(sections)
+    lines.extend(targets_markdown(sections))
     for section in sections:
         lines.extend(section_markdown(section))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _target_value(target: Target) -> str:
+    return ratio(target.value) if target.unit == "x" else f"{target.value:.2f}"
+
+
+def targets_markdown(sections: list[Section]) -> list[str]:
+    """One table of every target the run checked, first, so a reader sees the verdicts."""
+    targets = [target for section in sections for target in section.targets]
+    if not targets:
+        return []
+    lines = ["### Targets", "", "| target | measured | at most | holds |", "|---|---:|---:|---|"]
+    for target in targets:
+        limit = ratio(target.limit) if target.unit == "x" else f"{target.limit:.2f}"
+        lines.append(f"| {target.name} | **{_target_value(target)}** | {limit} | "
+                     f"{'yes' if target.holds else '**no**'} |")
+    lines.append("")
+    return lines
 
 
 RESULTS_MARKER = "<!-- written by `python -m benchmarks.run --write`; do not edit below -->"
@@ -110,11 +130,15 @@ ratio: absolute times depend on the machine, ratios travel. The code is in `benc
 From the repository root:
 
 ```console
-$ .venv/bin/python -m benchmarks.run            # full run, under 2 minutes on 2 cores
-$ .venv/bin/python -m benchmarks.run --quick    # about 15 s, fewer repetitions, smaller documents
+$ .venv/bin/python -m benchmarks.run            # full run, about 10 minutes on 2 quiet cores
+$ .venv/bin/python -m benchmarks.run --quick    # about a minute, fewer repetitions, smaller sizes
 $ .venv/bin/python -m benchmarks.run --write    # also rewrite the results below
-$ .venv/bin/python -m benchmarks.run --only run --only memory
+$ .venv/bin/python -m benchmarks.run --only perstep --only startup
 ```
+
+The run starts with a table of the targets of issue 13, each a ratio measured in the same run
+(or, for growth, a fitted exponent) with its limit and whether it holds; the sections follow.
+Peak RSS is read by GNU `time` (`apt-get install time` where it is missing).
 
 `python benchmarks/run.py` works too. Only 127.0.0.1 is contacted: the dbt Cloud simulator runs
 in a child process (so its threads neither compete with the measured code for the interpreter
@@ -125,6 +149,35 @@ drift on the machine hits both. The garbage collector runs between repetitions, 
 Publish full runs only: `--quick` shrinks the scale benchmark to a tenth and repeats less.
 
 ## What each benchmark measures, and why
+
+**Per-poll cost (target: at most 1.0x a bare `requests.Session` loop).** The reference
+workflow (1 POST, N GETs of the run, 1 GET of its artifacts) against an answer-at-once
+dbt-shaped server (`benchmarks/_pollserver.py`: asyncio, keep-alive, templated answers, in its
+own process; a run of job N succeeds on its N-th GET), `--loop-delay 0`, at N = 100 and
+N = 1,000. The cost of one poll is the slope `(t(1000) - t(100)) / 900`, so what a run pays once
+(process start, imports, loading and validating, trigger, artifacts) cancels. From the CLI,
+whole processes: `arazzo run ... --format json` against `python benchmarks/_loops.py requests`
+and `... http.client` (the same requests written by hand, every answer parsed and checked).
+From the Python API, `load(path).run(...)` against the same loops called in process. Every
+side keeps its defaults (proxy variables read from the environment, the engine's run store,
+once it exists); the CLI's JSON output is checked to list every step execution.
+
+**Start-up (target: at most 2x `python -c "import requests"`).** Whole processes, alternated:
+`arazzo --version`, `arazzo validate` of the reference document, `python -c "import requests"`
+and `python -c "pass"` (the interpreter alone).
+
+**Peak RSS flat in polls (target: a 10,000-poll run at most 1.2x a 100-poll run).** Peak RSS of
+`arazzo run --format json` at both sizes (the JSON output checked to list all 10,002 step
+executions), and of the `requests.Session` loop at both for comparison.
+
+**Big descriptions (target: fitted growth exponent at most 1.1).** Generated OpenAPI
+descriptions of 500, 1,000, 2,000 and 5,000 operations, each with an Arazzo document whose
+steps call every operationId once; `load(path).validate()` in a fresh process per measurement
+(time inside the process, imports excluded; peak RSS of the process), against `yaml.safe_load`
+of the same files in a process of its own. The exponent is the least-squares slope of
+log(time) on log(operations). Then the real 2.3 MB Datadog description of the corpus in
+`../shared/realworld-arazzo/`: a real workflow of the corpus as it is, and a generated one
+calling each of its operationIds; libyaml's `CSafeLoader` of the file for reference.
 
 **Run overhead vs the raw-HTTP floor.** The dbt reference workflow
 (`specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml`) runs through the public API,

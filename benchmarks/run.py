@@ -14,7 +14,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import _expressions, _memory, _scale, _workflow
+from benchmarks import (
+    _descriptions,
+    _expressions,
+    _memory,
+    _perstep,
+    _rss,
+    _scale,
+    _startup,
+    _workflow,
+)
 from benchmarks._measure import Section
 from benchmarks._paths import BENCHMARKS_DOC
 from benchmarks._report import Machine, document, results_markdown
@@ -23,6 +32,11 @@ from benchmarks._simulator import clear_proxy_environment
 Benchmark = Callable[[bool], Section]
 
 BENCHMARKS: dict[str, Benchmark] = {
+    "perstep": lambda quick: _perstep.per_step(_perstep.QUICK if quick else _perstep.FULL),
+    "startup": lambda quick: _startup.startup(_startup.QUICK if quick else _startup.FULL),
+    "rss": lambda quick: _rss.peak_rss(_rss.QUICK if quick else _rss.FULL),
+    "descriptions": lambda quick: _descriptions.descriptions(
+        _descriptions.QUICK if quick else _descriptions.FULL),
     "run": lambda quick: _workflow.run_overhead(_workflow.QUICK if quick else _workflow.FULL),
     "load": lambda quick: _workflow.load_and_validate(
         _workflow.QUICK if quick else _workflow.FULL),

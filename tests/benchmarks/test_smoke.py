@@ -5,35 +5,69 @@ No timing is asserted here: speed is what ``python -m benchmarks.run`` reports, 
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
+
+import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 if str(REPOSITORY) not in sys.path:  # plain `pytest` does not put the repository on the path
     sys.path.insert(0, str(REPOSITORY))
 
-from benchmarks import _expressions, _memory, _scale, _workflow  # noqa: E402
+from benchmarks import (  # noqa: E402
+    _descriptions,
+    _expressions,
+    _memory,
+    _perstep,
+    _rss,
+    _scale,
+    _startup,
+    _workflow,
+)
 from benchmarks._report import RESULTS_MARKER, Machine, document, results_markdown  # noqa: E402
 
 
 def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
     sections = [
+        _perstep.per_step(_perstep.Settings(repeat=1, low=2, high=4)),
+        _startup.startup(_startup.Settings(repeat=1, warmup=0)),
+        _rss.peak_rss(_rss.Settings(repeat=1, long=4, short=2)),
+        _descriptions.descriptions(_descriptions.Settings(repeat=1, sizes=(10, 20), real=None)),
         _workflow.run_overhead(_workflow.Settings(run_repeat=1, load_repeat=1, warmup=1)),
         _workflow.load_and_validate(_workflow.Settings(run_repeat=1, load_repeat=1, warmup=1)),
         _expressions.expressions(_expressions.Settings(repeat=1, evaluations=5, compilations=1)),
         _memory.memory(_memory.Settings(repeat=1, long_steps=12, short_steps=10)),
         _scale.validation_at_scale(_scale.Settings(repeat=1, workflows=2, steps=3, operations=8)),
     ]
-    assert [section.key for section in sections] == ["run", "load", "expressions", "memory",
-                                                     "scale"]
+    assert [section.key for section in sections] == [
+        "perstep", "startup", "rss", "descriptions", "run", "load", "expressions", "memory",
+        "scale"]
     for section in sections:
         assert section.rows, section.key
         for row in section.rows:
-            assert row.subject.median > 0 and row.baseline.median > 0, row.name
-    assert len(sections[2].rows) == 2 * len(_expressions.CASES)
+            assert math.isfinite(row.subject.median) and math.isfinite(row.baseline.median)
+            if "per poll" not in row.name:  # a slope between two tiny runs may be noise < 0
+                assert row.subject.median > 0 and row.baseline.median > 0, row.name
+    keyed = {section.key: section for section in sections}
+    assert len(keyed["expressions"].rows) == 2 * len(_expressions.CASES)
+    targets = [target.name for section in sections for target in section.targets]
+    assert len(targets) == 2 + 2 + 1 + 1, targets
 
     results = results_markdown(sections, Machine.current(), mode="test")
     text = document(results)
     assert RESULTS_MARKER in text
     assert text.count("| measured | median |") == len(sections)
+    assert "### Targets" in text and "| target | measured | at most | holds |" in text
     assert str(REPOSITORY) not in text
+
+
+@pytest.mark.skipif(not _descriptions.DATADOG_INCIDENTS.openapi.exists(),
+                    reason="the real-world corpus is not in ../shared/realworld-arazzo/")
+def test_the_real_description_path_runs_on_a_small_corpus_description() -> None:
+    section = _descriptions.descriptions(_descriptions.Settings(
+        repeat=1, sizes=(), real=_descriptions.DATADOG_INCIDENTS))
+    names = [row.name for row in section.rows]
+    assert any("a real workflow, time" in name for name in names), names
+    assert any("every one of its" in name for name in names), names
+    assert not section.targets  # no sizes, no fitted exponent
