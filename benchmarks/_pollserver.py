@@ -8,8 +8,9 @@ is then the client.
 
 The run's job id says how many polls it takes: a run of job ``N`` reports status 3 (running)
 on its first ``N - 1`` GETs and 10 (success) on the ``N``-th, so one server serves every
-size. ``GET /__counts__/<run id>`` tells how many GETs of the run (and of its artifacts) the
-server answered: the check that a client really polled the number of times it claims.
+size. ``GET /__counts__/<run id>`` (or ``/__counts__/latest``) tells how many GETs of the run
+(and of its artifacts) the server answered: the check that a client really polled the number
+of times it claims.
 
 Only the standard library, so it runs as a script too:
 ``python benchmarks/_pollserver.py`` prints its base URL and serves until stdin closes.
@@ -32,7 +33,7 @@ SUCCESS, RUNNING, QUEUED = 10, 3, 1
 _TRIGGER = re.compile(r"^/api/v2/accounts/(\d+)/jobs/(\d+)/run/?$")
 _RUN = re.compile(r"^/api/v2/accounts/(\d+)/runs/(\d+)/?$")
 _ARTIFACTS = re.compile(r"^/api/v2/accounts/(\d+)/runs/(\d+)/artifacts/?$")
-_COUNTS = re.compile(r"^/__counts__/(\d+)$")
+_COUNTS = re.compile(r"^/__counts__/(\d+|latest)$")
 _MAX_HEAD = 64 * 1024
 
 
@@ -132,10 +133,14 @@ class PollApi:
 
     def _counts(self, path: str) -> tuple[int, bytes]:
         found = _COUNTS.match(path)
-        run = self.runs.get(int(found.group(1))) if found else None
+        wanted = found.group(1) if found else None
+        if wanted == "latest":
+            wanted = str(max(self.runs)) if self.runs else None
+        run = self.runs.get(int(wanted)) if wanted else None
         if run is None:
             return 404, b"{}"
-        return 200, json.dumps({"polls": run.polls, "artifacts": run.artifact_gets}).encode()
+        return 200, json.dumps({"run": int(wanted or 0), "job": run.job_id, "polls": run.polls,
+                                "artifacts": run.artifact_gets}).encode()
 
 
 _REASONS = {200: b"OK", 400: b"Bad Request", 401: b"Unauthorized", 404: b"Not Found"}

@@ -66,10 +66,11 @@ def _row(row: Row) -> str:
 
 
 def section_markdown(section: Section) -> list[str]:
-    lines = [f"### {section.title}", "",
-             "| measured | median | spread (min to max) | baseline | baseline median | ratio |",
-             "|---|---:|---:|---|---:|---:|"]
-    lines.extend(_row(row) for row in section.rows)
+    lines = [f"### {section.title}", ""]
+    if section.rows:
+        lines += ["| measured | median | spread (min to max) | baseline | baseline median "
+                  "| ratio |", "|---|---:|---:|---|---:|---:|"]
+        lines.extend(_row(row) for row in section.rows)
     if section.derived:
         lines.append("")
         lines.extend(f"- {label}: {value}" for label, value in section.derived)
@@ -178,6 +179,18 @@ of the same files in a process of its own. The exponent is the least-squares slo
 log(time) on log(operations). Then the real 2.3 MB Datadog description of the corpus in
 `../shared/realworld-arazzo/`: a real workflow of the corpus as it is, and a generated one
 calling each of its operationIds; libyaml's `CSafeLoader` of the file for reference.
+
+**Peers on the same workload.** Redocly Respect (`@redocly/cli` from npm) and jentic's
+arazzo-runner (PyPI), installed outside the repository by `python -m benchmarks.peers
+--install` (into `ARAZZO_PEERS_DIR`, default `~/.cache/arazzo-engine-peers`; `python -m
+benchmarks.peers` reruns the comparison alone, `benchmarks.run` includes it when they are
+installed). Every runner runs `benchmarks/peers/poll.arazzo.yaml` against the answer-at-once
+server, whole processes, defaults kept (arazzo-engine with `--loop-delay 0`). The file spells
+the reference workflow's status branch three ways; each runner first runs each spelling at
+N = 5 and the server counts its polls. The comparison uses `poll-outputs` (criteria on the
+step's own output, `$steps.pollRun.outputs.status`), the one spelling all three execute
+correctly; arazzo-runner cannot replace a base URL, so the description has one server,
+`http://127.0.0.1:{port}`, filled from its environment variable.
 
 **Run overhead vs the raw-HTTP floor.** The dbt reference workflow
 (`specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml`) runs through the public API,

@@ -18,6 +18,7 @@ from benchmarks import (
     _descriptions,
     _expressions,
     _memory,
+    _peers,
     _perstep,
     _rss,
     _scale,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     "rss": lambda quick: _rss.peak_rss(_rss.QUICK if quick else _rss.FULL),
     "descriptions": lambda quick: _descriptions.descriptions(
         _descriptions.QUICK if quick else _descriptions.FULL),
+    "peers": lambda quick: _peers.peers(_peers.QUICK if quick else _peers.FULL),
     "run": lambda quick: _workflow.run_overhead(_workflow.QUICK if quick else _workflow.FULL),
     "load": lambda quick: _workflow.load_and_validate(
         _workflow.QUICK if quick else _workflow.FULL),

@@ -19,6 +19,7 @@ from benchmarks import (  # noqa: E402
     _descriptions,
     _expressions,
     _memory,
+    _peers,
     _perstep,
     _rss,
     _scale,
@@ -34,6 +35,8 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
         _startup.startup(_startup.Settings(repeat=1, warmup=0)),
         _rss.peak_rss(_rss.Settings(repeat=1, long=4, short=2)),
         _descriptions.descriptions(_descriptions.Settings(repeat=1, sizes=(10, 20), real=None)),
+        _peers.peers(_peers.Settings(repeat=1, low=2, high=4, check_polls=2, startup_repeat=1),
+                     runners=[]),
         _workflow.run_overhead(_workflow.Settings(run_repeat=1, load_repeat=1, warmup=1)),
         _workflow.load_and_validate(_workflow.Settings(run_repeat=1, load_repeat=1, warmup=1)),
         _expressions.expressions(_expressions.Settings(repeat=1, evaluations=5, compilations=1)),
@@ -41,23 +44,26 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
         _scale.validation_at_scale(_scale.Settings(repeat=1, workflows=2, steps=3, operations=8)),
     ]
     assert [section.key for section in sections] == [
-        "perstep", "startup", "rss", "descriptions", "run", "load", "expressions", "memory",
-        "scale"]
+        "perstep", "startup", "rss", "descriptions", "peers", "run", "load", "expressions",
+        "memory", "scale"]
     for section in sections:
-        assert section.rows, section.key
+        assert section.rows or section.key == "peers", section.key
         for row in section.rows:
             assert math.isfinite(row.subject.median) and math.isfinite(row.baseline.median)
             if "per poll" not in row.name:  # a slope between two tiny runs may be noise < 0
                 assert row.subject.median > 0 and row.baseline.median > 0, row.name
     keyed = {section.key: section for section in sections}
     assert len(keyed["expressions"].rows) == 2 * len(_expressions.CASES)
+    # the engine polls exactly N times on each spelling of the peers' workflow
+    checked = " ".join(value for label, value in keyed["peers"].derived if "checked" in label)
+    assert checked.count("correct (polled 2 of 2") == len(_peers.SPELLINGS), checked
     targets = [target.name for section in sections for target in section.targets]
     assert len(targets) == 2 + 2 + 1 + 1, targets
 
     results = results_markdown(sections, Machine.current(), mode="test")
     text = document(results)
     assert RESULTS_MARKER in text
-    assert text.count("| measured | median |") == len(sections)
+    assert text.count("| measured | median |") == len([s for s in sections if s.rows])
     assert "### Targets" in text and "| target | measured | at most | holds |" in text
     assert str(REPOSITORY) not in text
 
