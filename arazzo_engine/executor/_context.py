@@ -15,9 +15,10 @@ _MESSAGE_KEYS = ("user_message", "message", "detail", "error_description", "erro
                  "errors", "reason", "description")
 
 
-def parse_body(raw: bytes | str, content_type: str) -> Any:
-    """JSON when it parses (whatever the declared type says), else the text; None when empty."""
-    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+def parse_body(raw: bytes | str, content_type: str, charset: str = "utf-8") -> Any:
+    """JSON when it parses (whatever the declared type says), else the text; None when empty.
+    Bytes are read in the declared ``charset`` (UTF-8 unless the response says otherwise)."""
+    text = raw.decode(charset, "replace") if isinstance(raw, bytes) else raw
     if text == "":
         return None
     if "json" in content_type or text.lstrip()[:1] in ("{", "["):
@@ -46,7 +47,7 @@ def response_message(response: HttpResponse) -> Message:
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     return Message(
         headers=headers,
-        body=parse_body(response.body, response.content_type),
+        body=parse_body(response.text, response.content_type),
         raw_body=response.text,
         content_type=response.content_type or None,
     )

@@ -7,14 +7,16 @@ one: one pooled ``requests.Session`` per run, redirects off unless asked, TLS ve
 
 from __future__ import annotations
 
-import re
+import codecs
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 import requests
+
+from arazzo_engine._exchange import MAX_BODY, ExchangeError, exchange, new_session
+from arazzo_engine.executor._masking import is_secret_name
 
 __all__ = [
     "MAX_RESPONSE_BODY",
@@ -27,7 +29,7 @@ __all__ = [
 
 
 #: Bytes of one response body the transport reads before it gives up on the response.
-MAX_RESPONSE_BODY = 64 * 1024 * 1024
+MAX_RESPONSE_BODY = MAX_BODY
 
 
 @dataclass
@@ -39,6 +41,9 @@ class HttpRequest:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     timeout: float | None = None
+    #: Values known to be secret when the request was built: never sent to another origin on
+    #: a redirect. Not part of the request's record (``to_dict``).
+    secret_values: frozenset[str] = field(default_factory=frozenset, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,8 +87,21 @@ class HttpResponse:
         return (self.header("Content-Type") or "").split(";")[0].strip().lower()
 
     @property
+    def charset(self) -> str:
+        """The declared ``charset`` when Python knows it, else UTF-8 (JSON's and our default)."""
+        for parameter in (self.header("Content-Type") or "").split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "charset":
+                declared = value.strip().strip('"').strip("'")
+                try:
+                    return codecs.lookup(declared).name
+                except LookupError:
+                    break
+        return "utf-8"
+
+    @property
     def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
+        return self.body.decode(self.charset, "replace")
 
 
 @dataclass
@@ -105,8 +123,10 @@ class Transport(Protocol):
 class RequestsTransport:
     """A ``Transport`` over one ``requests.Session`` (connection pooling for the whole run).
 
-    ``trust_env`` keeps requests' handling of proxy variables and netrc for real use; tests pass
-    ``trust_env=False`` so a developer's proxy settings cannot bend them.
+    Each exchange is bounded as a whole by the request's ``timeout`` (connect, status line,
+    headers and body together: ``arazzo_engine._exchange``). ``trust_env`` keeps requests'
+    handling of proxy variables and netrc for real use; tests pass ``trust_env=False`` so a
+    developer's proxy settings cannot bend them.
     """
 
     def __init__(
@@ -114,7 +134,7 @@ class RequestsTransport:
         trust_env: bool = True, session: requests.Session | None = None,
         max_body: int = MAX_RESPONSE_BODY,
     ) -> None:
-        self.session = session or requests.Session()
+        self.session = session or new_session(trust_env=trust_env)
         self.session.trust_env = trust_env
         self.follow_redirects = follow_redirects
         self.verify = verify
@@ -122,101 +142,24 @@ class RequestsTransport:
 
     def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
         started = time.monotonic()
+        secrets = request.secret_values
+
+        def credential(name: str, value: str) -> bool:
+            return is_secret_name(name) or any(s in value for s in secrets)
+
         try:
-            response = self.session.request(
-                request.method, request.url, headers=request.headers, data=request.body,
-                timeout=request.timeout, allow_redirects=self.follow_redirects,
-                verify=self.verify, stream=True,
+            answer = exchange(
+                self.session, request.method, request.url, headers=request.headers,
+                body=request.body, timeout=request.timeout, max_body=self.max_body,
+                follow_redirects=self.follow_redirects, verify=self.verify,
+                credential=credential, secret_values=frozenset(secrets),
             )
-            with response:
-                body = self._read(response, request, started)
-        except _Refused as refused:
-            return TransportFailure(str(refused), elapsed=time.monotonic() - started)
-        except requests.Timeout:
-            return TransportFailure(
-                f"no response within {request.timeout} s", elapsed=time.monotonic() - started
-            )
-        except requests.RequestException as exc:
-            return TransportFailure(_describe(exc, request.url),
-                                    elapsed=time.monotonic() - started)
-        except ValueError as exc:  # http.client refuses what it cannot encode (a header in UTF-8)
-            return TransportFailure(f"cannot send the request: {_one_line(str(exc))}",
-                                    elapsed=time.monotonic() - started)
+        except ExchangeError as error:
+            return TransportFailure(error.message, elapsed=time.monotonic() - started)
         return HttpResponse(
-            status_code=response.status_code,
-            headers=list(_raw_headers(response)),
-            body=body,
-            elapsed=time.monotonic() - started,
-            received_at=time.time(),
-            url=response.url,
+            status_code=answer.status_code, headers=answer.headers, body=answer.body,
+            elapsed=time.monotonic() - started, received_at=time.time(), url=answer.url,
         )
 
     def close(self) -> None:
         self.session.close()
-
-    def _read(self, response: requests.Response, request: HttpRequest, started: float) -> bytes:
-        """The whole body, unless it outgrows ``max_body`` or the request's timeout: a server
-        trickling bytes forever would otherwise never let the run end."""
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > self.max_body:
-                raise _Refused(f"the response body from {_host(request.url)} is larger than "
-                               f"{self.max_body // (1024 * 1024)} MiB")
-            if request.timeout is not None and time.monotonic() - started > request.timeout:
-                raise _Refused(f"no complete response within {request.timeout} s")
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-
-class _Refused(Exception):
-    """A response the transport gives up on while reading it."""
-
-
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc or url
-    except ValueError:  # a URL urllib cannot split either ("http://[::1")
-        return url
-
-
-def _raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
-    raw = getattr(response.raw, "headers", None)
-    if raw is not None and hasattr(raw, "items"):
-        yield from ((str(k), str(v)) for k, v in raw.items())
-    else:
-        yield from response.headers.items()
-
-
-_OS_ERROR = re.compile(r"\[Errno -?\d+\] ([^)'\"]+)")
-_TLS_ERROR = re.compile(r"\[SSL: [A-Z0-9_]+\] ([^(']+)")
-_BROKEN = re.compile(r"Connection broken: (\w+)\((.*?)\)['\"]?,")
-_ABORTED = re.compile(r"Connection aborted\.', (\w+)\((.*)\)\)$")
-
-
-def _describe(exc: requests.RequestException, url: str) -> str:
-    """One line a person can act on, instead of urllib3's nested exception reprs."""
-    host = _host(url)
-    text = str(exc.args[0]) if exc.args else type(exc).__name__
-    if isinstance(exc, requests.exceptions.SSLError):
-        found = _TLS_ERROR.search(text)
-        return f"TLS failed with {host}: {(found.group(1) if found else text).strip()}"
-    if isinstance(exc, requests.TooManyRedirects):
-        return f"too many redirects, starting at {url}: {_one_line(text)}"
-    broken = _BROKEN.search(text)
-    if broken:
-        return f"the response from {host} broke off ({broken.group(1)}: {broken.group(2)})"
-    aborted = _ABORTED.search(text)
-    if aborted:
-        return (f"{host} closed the connection or did not answer with HTTP "
-                f"({aborted.group(1)}: {_one_line(aborted.group(2))})")
-    if isinstance(exc, requests.ConnectionError):
-        found = _OS_ERROR.search(text)
-        return f"cannot connect to {host}: {(found.group(1) if found else text).strip()}"
-    return f"{type(exc).__name__}: {_one_line(text)}"
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,0 +1,390 @@
+"""One bounded HTTP exchange over ``requests``: the only network code, shared by every layer.
+
+requests' ``timeout`` bounds each socket operation, not the exchange: a server that sends its
+status line, its headers or its body one byte a second never lets a read time out. Here a
+watchdog thread shuts the connection's socket down when the exchange's time is up, whatever it is
+waiting for (connect, status line, headers, body), and the blocked read returns at once. The
+body is read in pieces and refused once it outgrows its cap (decompressed size, so a gzip bomb is
+refused too). Redirects are followed here rather than by requests, so that a hop to another
+origin can drop credentials (headers the caller names, secret query values) the way browsers and
+curl drop ``Authorization``.
+
+The document loader (remote source descriptions) and the executor's transport both use
+``exchange``: one set of caps and timeouts for every byte the engine reads from a network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import requests
+import requests.adapters
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+__all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "exchange", "new_session",
+           "origin"]
+
+#: Bytes of one (decompressed) response body read before the response is refused.
+MAX_BODY = 64 * 1024 * 1024
+MAX_REDIRECTS = 30
+_CHUNK = 64 * 1024
+_REDIRECTS = (301, 302, 303, 307, 308)
+#: Dropped on a hop to another origin even when the caller names nothing else.
+_ALWAYS_CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie"})
+
+
+class ExchangeError(Exception):
+    """No usable response: the message is one line a person can act on."""
+
+    def __init__(self, message: str, *, timed_out: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.timed_out = timed_out
+
+
+@dataclass
+class Exchanged:
+    status_code: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    url: str = ""
+
+
+# the watchdog -------------------------------------------------------------------------------
+
+class _Watch:
+    """One exchange's socket and whether its time is up; the watchdog may cut it any moment."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sock: Any = None
+        self.expired = False
+        self.answered = False  # the status line and headers of the last hop arrived
+
+    def attach(self, sock: Any) -> None:
+        with self.lock:
+            self.sock = sock
+            if self.expired:
+                _cut(sock)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            if self.sock is not None:
+                _cut(self.sock)
+
+
+def _cut(sock: Any) -> None:
+    # socket.socket.shutdown, not SSLSocket.shutdown: the TLS object stays in place for the
+    # reader blocked in it, which then sees the end of the stream.
+    with contextlib.suppress(OSError, TypeError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One daemon thread for the process: a heap of deadlines, woken when one is added."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.heap: list[tuple[float, int, _Watch]] = []
+        self.armed: set[int] = set()
+        self.counter = itertools.count()
+        self.thread: threading.Thread | None = None
+
+    def arm(self, watch: _Watch, seconds: float) -> int:
+        ticket = next(self.counter)
+        with self.cond:
+            heapq.heappush(self.heap, (time.monotonic() + seconds, ticket, watch))
+            self.armed.add(ticket)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="arazzo-watchdog",
+                                               daemon=True)
+                self.thread.start()
+            self.cond.notify()
+        return ticket
+
+    def disarm(self, ticket: int) -> None:
+        with self.cond:
+            self.armed.discard(ticket)
+
+    def _run(self) -> None:
+        with self.cond:
+            while True:
+                while self.heap and self.heap[0][1] not in self.armed:
+                    heapq.heappop(self.heap)
+                if not self.heap:
+                    self.cond.wait()
+                    continue
+                due, ticket, watch = self.heap[0]
+                now = time.monotonic()
+                if due > now:
+                    self.cond.wait(due - now)
+                    continue
+                heapq.heappop(self.heap)
+                self.armed.discard(ticket)
+                watch.expire()
+
+
+_WATCHDOG = _Watchdog()
+_current = threading.local()
+
+
+def _attach_current(sock: Any) -> None:
+    watch = getattr(_current, "watch", None)
+    if watch is not None and sock is not None:
+        watch.attach(sock)
+
+
+class _Connection(HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _attach_current(self.sock)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach_current(self.sock)  # a pooled connection, reused: no connect() this time
+        super().request(*args, **kwargs)
+
+
+class _TLSConnection(HTTPSConnection):
+    def connect(self) -> None:
+        super().connect()
+        _attach_current(self.sock)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _attach_current(self.sock)
+        super().request(*args, **kwargs)
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _Connection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _TLSConnection
+
+
+_POOLS = {"http": _Pool, "https": _TLSPool}
+
+
+class _WatchedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with connections the watchdog can cut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if hasattr(manager, "pool_classes_by_scheme"):
+            manager.pool_classes_by_scheme = dict(_POOLS)
+        return manager
+
+
+def new_session(*, trust_env: bool = True) -> requests.Session:
+    """A session whose exchanges ``exchange`` can bound as a whole."""
+    session = requests.Session()
+    session.trust_env = trust_env
+    session.mount("http://", _WatchedAdapter())
+    session.mount("https://", _WatchedAdapter())
+    return session
+
+
+# one exchange --------------------------------------------------------------------------------
+
+CredentialTest = Callable[[str, str], bool]
+
+
+def exchange(
+    session: requests.Session, method: str, url: str, *,
+    headers: Mapping[str, str] | None = None, body: bytes | None = None,
+    timeout: float | None = None, max_body: int = MAX_BODY, follow_redirects: bool = False,
+    verify: bool | str = True, credential: CredentialTest | None = None,
+    secret_values: frozenset[str] = frozenset(),
+) -> Exchanged:
+    """Sends one request (and its redirects when asked) within ``timeout`` seconds in all.
+
+    ``credential(name, value)`` says which headers are credentials, dropped on a redirect to
+    another origin (``Authorization``, ``Proxy-Authorization`` and ``Cookie`` always are);
+    query parameters whose value is one of ``secret_values`` are dropped there too.
+
+    Raises:
+        ExchangeError: no response, a broken one, too big, or too slow.
+    """
+    session = session if _is_watched(session) else _watched(session)
+    watch = _Watch()
+    ticket = _WATCHDOG.arm(watch, timeout) if timeout is not None else None
+    _current.watch = watch
+    try:
+        return _follow(session, method, url, dict(headers or {}), body, timeout, max_body,
+                       follow_redirects, verify, credential, secret_values, watch)
+    except ExchangeError:
+        raise
+    except (requests.RequestException, _TooBig, ValueError, OSError) as exc:
+        if watch.expired or isinstance(exc, requests.Timeout):
+            raise ExchangeError(_too_slow(timeout, watch), timed_out=True) from None
+        if isinstance(exc, _TooBig):
+            raise ExchangeError(str(exc)) from None
+        if isinstance(exc, requests.RequestException):
+            raise ExchangeError(describe(exc, url)) from None
+        # http.client refuses what it cannot encode (a header in UTF-8)
+        raise ExchangeError(f"cannot send the request: {one_line(str(exc))}") from None
+    finally:
+        _current.watch = None
+        if ticket is not None:
+            _WATCHDOG.disarm(ticket)
+
+
+def _too_slow(timeout: float | None, watch: _Watch) -> str:
+    what = "complete response" if watch.answered else "response"
+    seconds = "?" if timeout is None else f"{round(timeout, 2):g}"
+    return f"no {what} within {seconds} s"
+
+
+def _is_watched(session: requests.Session) -> bool:
+    return isinstance(session.get_adapter("http://x"), _WatchedAdapter)
+
+
+def _watched(session: requests.Session) -> requests.Session:
+    """A caller's own session (a test's, say) gets cuttable connections too."""
+    session.mount("http://", _WatchedAdapter())
+    session.mount("https://", _WatchedAdapter())
+    return session
+
+
+def _follow(session: requests.Session, method: str, url: str, headers: dict[str, str],
+            body: bytes | None, timeout: float | None, max_body: int, follow: bool,
+            verify: bool | str, credential: CredentialTest | None,
+            secret_values: frozenset[str], watch: _Watch) -> Exchanged:
+    start = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        response = session.request(method, url, headers=headers, data=body, timeout=timeout,
+                                   allow_redirects=False, verify=verify, stream=True)
+        watch.answered = True
+        with response:
+            location = response.headers.get("Location")
+            if not follow or response.status_code not in _REDIRECTS or not location:
+                data = _read(response, url, max_body)
+                if watch.expired:
+                    raise ExchangeError(_too_slow(timeout, watch), timed_out=True)
+                return Exchanged(response.status_code, list(raw_headers(response)), data,
+                                 response.url or url)
+            _drain(response)
+        target = urljoin(url, location)
+        if urlsplit(target).scheme not in ("http", "https"):
+            raise ExchangeError(f"a redirect from {host_of(url)} points at {target!r}, "
+                                "which is not http(s)")
+        if origin(target) != origin(url):
+            headers = {k: v for k, v in headers.items()
+                       if k.lower() not in _ALWAYS_CREDENTIALS
+                       and not (credential is not None and credential(k, v))}
+            target = _without_secret_query(target, secret_values)
+        if response.status_code == 303 or (response.status_code in (301, 302)
+                                           and method == "POST"):
+            method, body = ("HEAD" if method == "HEAD" else "GET"), None
+            headers = {k: v for k, v in headers.items()
+                       if k.lower() not in ("content-type", "content-length")}
+        url = target
+        watch.answered = False
+    raise ExchangeError(f"too many redirects, starting at {start} (more than {MAX_REDIRECTS})")
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port: what the same-origin rule compares."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), port
+
+
+def _without_secret_query(url: str, secret_values: frozenset[str]) -> str:
+    parts = urlsplit(url)
+    if not parts.query or not secret_values:
+        return url
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if v not in secret_values]
+    return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _read(response: requests.Response, url: str, max_body: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(_CHUNK):
+        size += len(chunk)
+        if size > max_body:
+            raise _TooBig(f"the response body from {host_of(url)} is larger than "
+                          f"{_size(max_body)}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _drain(response: requests.Response) -> None:
+    """Reads a small redirect body so the connection can be reused; a big one is dropped."""
+    try:
+        for _ in zip(range(4), response.iter_content(_CHUNK), strict=False):
+            pass
+    except requests.RequestException:
+        pass
+
+
+def _size(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{limit} bytes"
+
+
+# messages --------------------------------------------------------------------------------------
+
+def host_of(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a URL urllib cannot split either ("http://[::1")
+        return url
+    netloc = parts.netloc.rpartition("@")[2]  # never the userinfo
+    return netloc or url
+
+
+def raw_headers(response: requests.Response) -> Iterator[tuple[str, str]]:
+    raw = getattr(response.raw, "headers", None)
+    if raw is not None and hasattr(raw, "items"):
+        yield from ((str(k), str(v)) for k, v in raw.items())
+    else:
+        yield from response.headers.items()
+
+
+def describe(exc: requests.RequestException, url: str) -> str:
+    """One line a person can act on, instead of urllib3's nested exception reprs."""
+    import re
+
+    host = host_of(url)
+    text = str(exc.args[0]) if exc.args else type(exc).__name__
+    if isinstance(exc, requests.exceptions.SSLError):
+        found = re.search(r"\[SSL: [A-Z0-9_]+\] ([^(']+)", text)
+        return f"TLS failed with {host}: {(found.group(1) if found else text).strip()}"
+    broken = re.search(r"Connection broken: (\w+)\((.*?)\)['\"]?,", text)
+    if broken:
+        return f"the response from {host} broke off ({broken.group(1)}: {broken.group(2)})"
+    aborted = re.search(r"Connection aborted\.', (\w+)\((.*)\)\)$", text)
+    if aborted:
+        return (f"{host} closed the connection or did not answer with HTTP "
+                f"({aborted.group(1)}: {one_line(aborted.group(2))})")
+    if isinstance(exc, requests.ConnectionError):
+        found = re.search(r"\[Errno -?\d+\] ([^)'\"]+)", text)
+        return f"cannot connect to {host}: {(found.group(1) if found else text).strip()}"
+    return f"{type(exc).__name__}: {one_line(text)}"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
