@@ -29,6 +29,7 @@ from arazzo_engine.expressions._regex import (
     RegexAborted,
     RegexTest,
     compile_regex_test,
+    regex_budget,
 )
 from arazzo_engine.expressions._runtime import RuntimeExpression
 from arazzo_engine.expressions._xpath import (
@@ -68,6 +69,9 @@ class CompiledCriterion:
     context: RuntimeExpression | None
     warnings: tuple[str, ...] = ()
     _test: Any = field(default=None, repr=False)
+    #: Seconds all the regex work of one evaluation may take (regex criteria, JSONPath
+    #: ``search()``/``match()``, the Goessner ``=~``).
+    regex_timeout: float = DEFAULT_TIMEOUT
 
     @property
     def filters_context_children(self) -> bool:
@@ -84,6 +88,10 @@ class CompiledCriterion:
 
     def evaluate(self, context: EvaluationContext) -> CriterionResult:
         """Apply the criterion to the run's current data."""
+        with regex_budget(self.regex_timeout):
+            return self._evaluate(context)
+
+    def _evaluate(self, context: EvaluationContext) -> CriterionResult:
         if self.type == "simple":
             return self._simple(context)
         assert self.context is not None
@@ -98,7 +106,7 @@ class CompiledCriterion:
         except (ConditionFailure, XPathFailure) as failure:
             return CriterionResult(False, str(failure))
         except RegexAborted as aborted:
-            return CriterionResult(False, f"regex {self.condition!r} gave up: {aborted}")
+            return CriterionResult(False, f"{self.type} {self.condition!r} gave up: {aborted}")
         except Exception as error:  # a library failing on odd data must not stop the run
             return CriterionResult(False, f"{self.type} {self.condition!r} failed: {error}")
 
@@ -168,7 +176,8 @@ def compile_criterion(
         test = parse_condition(condition)
         if context is not None:
             warnings.append("a simple condition does not use 'context'; it is ignored")
-        return CompiledCriterion(condition, kind, None, context, tuple(warnings), test)
+        return CompiledCriterion(condition, kind, None, context, tuple(warnings), test,
+                                 regex_timeout)
     if context is None:
         raise ExpressionError(f"a {kind} criterion needs a 'context'", condition, 1)
     if kind == "regex":
@@ -181,7 +190,8 @@ def compile_criterion(
     else:
         version = "rfc9535"
         test, warnings = compile_jsonpath_test(condition)
-    return CompiledCriterion(condition, kind, version, context, tuple(warnings), test)
+    return CompiledCriterion(condition, kind, version, context, tuple(warnings), test,
+                             regex_timeout)
 
 
 def _type_and_version(declared: Any) -> tuple[str, str | None]:

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonpath_rfc9535
+from iregexp_check import check as is_iregexp
 from jsonpath_rfc9535.filter_expressions import FilterContext, FilterExpression
+from jsonpath_rfc9535.function_extensions import ExpressionType, FilterFunction
 from jsonpath_rfc9535.selectors import FilterSelector
 
 from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._navigation import show
+from arazzo_engine.expressions._regex import bounded, compile_bounded
 
 GOESSNER = "draft-goessner-dispatch-jsonpath-00"
 #: Longer queries are refused: the library evaluates each segment in a nested generator, and a
@@ -28,6 +31,67 @@ MAX_QUERY_LENGTH = 4096
 # Singular queries in a comparison (``$.data.status``, ``$['a'][0]``): their values explain a
 # false comparison in the criterion's detail.
 _ENVIRONMENT = jsonpath_rfc9535.JSONPathEnvironment()
+
+
+class _IRegexpFunction(FilterFunction):
+    """RFC 9535 ``match()``/``search()`` with the regex time limit (the library's own have
+    none). The pattern must be an I-Regexp (RFC 9485), where ``.`` is any character but a line
+    break; anything else (not a string, not I-Regexp, too complex) is a non-match, as RFC 9535
+    says for an invalid pattern."""
+
+    arg_types = [ExpressionType.VALUE, ExpressionType.VALUE]
+    return_type = ExpressionType.LOGICAL
+    whole = False
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, Any] = {}
+
+    def __call__(self, value: object, pattern: object) -> bool:
+        if not isinstance(value, str) or not isinstance(pattern, str):
+            return False
+        compiled = self._compiled.get(pattern)
+        if compiled is None:
+            if len(self._compiled) > 1024:
+                self._compiled.clear()
+            compiled = self._compiled[pattern] = _iregexp(pattern)
+        if compiled is False:
+            return False
+        call = compiled.fullmatch if self.whole else compiled.search
+        return bounded(call, value) is not None
+
+
+class _Match(_IRegexpFunction):
+    whole = True
+
+
+def _iregexp(pattern: str) -> Any:
+    if not is_iregexp(pattern):
+        return False
+    try:
+        return compile_bounded(_dot_is_not_a_line_break(pattern))
+    except ExpressionError:
+        return False
+
+
+def _dot_is_not_a_line_break(pattern: str) -> str:
+    out, in_class, index = [], False, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            out.append(pattern[index:index + 2])
+            index += 2
+            continue
+        if char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        out.append("[^\\n\\r]" if char == "." and not in_class else char)
+        index += 1
+    return "".join(out)
+
+
+_ENVIRONMENT.function_extensions["search"] = _IRegexpFunction()
+_ENVIRONMENT.function_extensions["match"] = _Match()
 
 _SINGULAR_QUERY = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:-?[0-9]+|'[^']*'|\"[^\"]*\")\])+")
 
@@ -199,7 +263,11 @@ class GoessnerTest(JSONPathTest):
 def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
     """A Goessner-draft test; a comparison falls back to the RFC 9535 comparison form."""
     # Imported here: building jsonpath-ng's parser costs time most runs never need.
+    from jsonpath_ng.ext import filter as goessner_filter
     from jsonpath_ng.ext import parse
+
+    # jsonpath-ng's ``=~`` calls ``re.search`` without a limit: it goes through ours.
+    goessner_filter.OPERATOR_MAP["=~"] = _goessner_search
 
     _refuse_long(condition)
     try:
@@ -214,6 +282,16 @@ def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
         raise ExpressionError(
             f"invalid JSONPath ({GOESSNER}): {error}", condition, _goessner_column(error)
         ) from None
+
+
+def _goessner_search(value: Any, pattern: Any) -> bool:
+    if not isinstance(value, str) or not isinstance(pattern, str):
+        return False
+    try:
+        compiled = compile_bounded(pattern)
+    except ExpressionError:
+        return False
+    return bounded(compiled.search, value) is not None
 
 
 def _goessner_column(error: Exception) -> int:
