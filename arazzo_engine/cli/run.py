@@ -27,6 +27,7 @@ from arazzo_engine.executor import (
     DEFAULT_LOOP_DELAY,
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_MAX_STEPS,
+    DEFAULT_REGEX_TIMEOUT,
     DEFAULT_TIMEOUT,
     RunEvent,
     RunOptions,
@@ -66,9 +67,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help=f"fail after N step executions (default {DEFAULT_MAX_STEPS})")
     parser.add_argument("--timeout", metavar="SECONDS", type=positive_number,
                         default=DEFAULT_TIMEOUT,
-                        help=f"per-request timeout (default {DEFAULT_TIMEOUT:g})")
+                        help="seconds one HTTP exchange may take in all: connect, headers "
+                             f"and body (default {DEFAULT_TIMEOUT:g})")
     parser.add_argument("--deadline", metavar="SECONDS", type=positive_number,
-                        help="fail the run when it takes longer than this")
+                        help="fail the run when it takes longer than this, whatever the "
+                             "servers do")
+    parser.add_argument("--regex-timeout", metavar="SECONDS", type=positive_number,
+                        default=DEFAULT_REGEX_TIMEOUT,
+                        help="seconds one criterion may spend in regular expressions "
+                             f"(default {DEFAULT_REGEX_TIMEOUT:g}); past it the criterion fails")
     parser.add_argument("--max-retry-wait", metavar="SECONDS", type=non_negative_number,
                         default=DEFAULT_MAX_RETRY_WAIT,
                         help="cap on any retry wait, Retry-After included "
@@ -171,6 +178,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         deadline=args.deadline, servers=servers, server_variables=variables,
         follow_redirects=args.follow_redirects, verify=verify,
         max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
+        regex_timeout=args.regex_timeout,
     )
 
 
@@ -287,6 +295,6 @@ def _print_summary(result: RunResult, out: TextIO) -> None:
         out.write(f"  error: {result.error}\n")
     if result.outputs:
         out.write("outputs:\n")
-        for name, value in result.outputs.items():
+        for name, value in result.masker.value(result.outputs).items():
             note = "  (unresolved)" if name in result.unresolved else ""
             out.write(f"  {name}: {json.dumps(value, default=str)}{note}\n")

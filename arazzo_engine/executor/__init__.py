@@ -17,6 +17,7 @@ from arazzo_engine.executor._options import (
     DEFAULT_LOOP_DELAY,
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_MAX_STEPS,
+    DEFAULT_REGEX_TIMEOUT,
     DEFAULT_TIMEOUT,
     RunOptions,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_LOOP_DELAY",
     "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_MAX_STEPS",
+    "DEFAULT_REGEX_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "MAX_RECORDED_BODY",
     "MAX_RESPONSE_BODY",

@@ -13,7 +13,8 @@ from arazzo_engine.errors import ArazzoError
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import CriterionRecord
 from arazzo_engine.executor._state import Frame, RunState
-from arazzo_engine.expressions import EvaluationContext, compile_criterion, compile_value
+from arazzo_engine.expressions import Compiler, EvaluationContext, compile_value
+from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
 
 __all__ = ["Evaluator"]
 
@@ -21,8 +22,10 @@ __all__ = ["Evaluator"]
 class Evaluator:
     """What expressions see in a frame, and the compiled forms of the nodes they live in."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: Program, *, regex_timeout: float = DEFAULT_REGEX_TIMEOUT) -> None:
         self.program = program
+        self.regex_timeout = regex_timeout
+        self._criteria = Compiler(regex_timeout=regex_timeout)
         self._compiled: dict[Any, Any] = {}
 
     def context(self, state: RunState, frame: Frame,
@@ -61,7 +64,7 @@ class Evaluator:
         try:
             compiled = self._compiled.get(id(criterion))
             if compiled is None:
-                compiled = self._compiled[id(criterion)] = compile_criterion(data)
+                compiled = self._compiled[id(criterion)] = self._criteria.criterion(data)
             verdict = compiled.evaluate(ctx)
             record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
         except ArazzoError as exc:

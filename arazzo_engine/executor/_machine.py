@@ -20,7 +20,14 @@ from arazzo_engine.executor._context import api_message, exchange_context, parse
 from arazzo_engine.executor._evaluator import Evaluator, short_repr
 from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
 from arazzo_engine.executor._inputs import forwarded_inputs
-from arazzo_engine.executor._masking import Masker, secret_input_values
+from arazzo_engine.executor._masking import (
+    Masker,
+    harvest_headers,
+    harvest_named,
+    harvest_url,
+    is_secret_name,
+    secret_input_values,
+)
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import (
@@ -87,7 +94,8 @@ class Machine:
     def __init__(self, program: Program, options: RunOptions | None = None) -> None:
         self.program = program
         self.options = options or RunOptions()
-        self.evaluator = Evaluator(program)
+        self.evaluator = Evaluator(program, regex_timeout=self.options.regex_timeout)
+        self._maskers: dict[tuple[int, int], Masker] = {}
 
     # entry points ---------------------------------------------------------------------
 
@@ -99,6 +107,8 @@ class Machine:
         workflow_id = workflow_id or self._only_workflow(key)
         frame = self._new_frame(key, workflow_id, dict(inputs or {}), role="main")
         state = RunState(workflow_id=workflow_id, document=key, frames=[frame])
+        for url in self.options.servers.values():
+            add_secrets(state, harvest_url(url))
         self._started(state, frame)
         return state
 
@@ -114,10 +124,14 @@ class Machine:
         return self._advance(state)
 
     def result(self, state: RunState) -> RunResult:
+        """The run's result: outputs as resolved, every record and message masked."""
+        masker = self.masker(state)
         return RunResult(
             workflow_id=state.workflow_id, outcome=state.outcome or FAILED,
-            outputs=dict(state.outputs), steps=list(state.executions), error=state.error,
-            unresolved=dict(state.unresolved),
+            outputs=dict(state.outputs), steps=list(state.executions),
+            error=None if state.error is None else masker.text(state.error),
+            unresolved={k: masker.text(v) for k, v in state.unresolved.items()},
+            masker=masker,
         )
 
     # the loop -------------------------------------------------------------------------
@@ -163,12 +177,16 @@ class Machine:
         except ArazzoError as exc:
             self._step_not_run(state, frame, step, str(exc))
             return None
+        add_secrets(state, harvest_headers(built.request.headers))
+        add_secrets(state, harvest_url(built.request.url))
+        add_secrets(state, harvest_named(built.body))
+        built.request.secret_values = frozenset(state.secrets)
         state.pending = {
             "position": frame.position, "stepId": step_id, "request": built.request.to_dict(),
             "path": built.path, "query": built.query, "body": built.body,
             "contentType": built.content_type,
         }
-        masker = self._masker(state)
+        masker = self.masker(state)
         state.events.append(RunEvent("request", {
             "stepId": step_id, "workflowId": frame.workflow_id, "depth": len(state.frames) - 1,
             "method": built.request.method, "url": masker.url(built.request.url),
@@ -197,7 +215,10 @@ class Machine:
         step = self.program.steps(frame.document, frame.workflow_id)[pending["position"]]
         response = outcome if isinstance(outcome, HttpResponse) else None
         ctx = exchange_context(self.evaluator.context(state, frame), pending, response)
-        masker = self._masker(state)
+        if response is not None and ctx.response is not None:
+            add_secrets(state, harvest_headers(response.headers))
+            add_secrets(state, harvest_named(ctx.response.body))
+        masker = self.masker(state)
         request = pending["request"]
         execution = StepExecution(
             step_id=str(step.get("stepId")), workflow_id=frame.workflow_id, outcome=FAILED,
@@ -225,10 +246,11 @@ class Machine:
             )
             succeeded = self._judge(step, ctx, execution, default=response.status_code < 400)
             if not succeeded:
-                body = parse_body(response.body, response.content_type)
+                body = parse_body(response.text, response.content_type)
                 execution.api_message = api_message(body)
                 execution.error = self._failure_text(execution)
         execution.outputs, execution.unresolved = self.evaluator.outputs(step.get("outputs"), ctx)
+        self._secret_outputs(state, execution.outputs)
         retry_after = response.header("Retry-After") if response else None
         self._conclude(state, frame, step, execution, ctx, succeeded,
                        retry_after=(retry_after, response.received_at if response else 0.0))
@@ -456,6 +478,7 @@ class Machine:
         else:
             execution.error = error or "the called workflow failed"
         execution.outputs, execution.unresolved = self.evaluator.outputs(step.get("outputs"), ctx)
+        self._secret_outputs(state, execution.outputs)
         self._conclude(state, frame, step, execution, ctx, succeeded)
 
     def _start_dependency(self, state: RunState, frame: Frame, reference: str) -> None:
@@ -503,6 +526,8 @@ class Machine:
         self._started(state, child)
 
     def _started(self, state: RunState, frame: Frame) -> None:
+        workflow = self.program.workflow(frame.document, frame.workflow_id)
+        add_secrets(state, secret_input_values(workflow.get("inputs"), frame.inputs))
         state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": {}}
         state.events.append(RunEvent("workflow-started", {
             "workflowId": frame.workflow_id, "role": frame.role,
@@ -518,7 +543,8 @@ class Machine:
         if "outputs" in origin:  # a goto target: the caller sees the original's outputs
             outputs, unresolved = origin["outputs"], origin.get("unresolved", {})
         state.events.append(RunEvent("workflow-finished", {
-            "workflowId": frame.workflow_id, "succeeded": succeeded, "error": error,
+            "workflowId": frame.workflow_id, "succeeded": succeeded,
+            "error": None if error is None else self.masker(state).text(error),
             "depth": len(state.frames)}))
         if not state.frames:
             state.finished = True
@@ -558,7 +584,8 @@ class Machine:
                     outputs, unresolved = origin["outputs"], origin.get("unresolved", {})
                 state.outputs, state.unresolved = outputs, unresolved
         state.finished, state.outcome, state.error = True, FAILED, reason
-        state.events.append(RunEvent("run-finished", {"outcome": FAILED, "error": reason}))
+        state.events.append(RunEvent("run-finished", {
+            "outcome": FAILED, "error": self.masker(state).text(reason)}))
 
     def _workflow_outputs(self, state: RunState, frame: Frame) -> tuple[dict[str, Any],
                                                                          dict[str, str]]:
@@ -584,19 +611,69 @@ class Machine:
         body = step.get("requestBody")
         return body if isinstance(body, Mapping) else None
 
-    def _masker(self, state: RunState) -> Masker:
-        secrets: list[str] = []
-        for frame in state.frames:
-            workflow = self.program.workflow(frame.document, frame.workflow_id)
-            secrets.extend(secret_input_values(workflow.get("inputs"), frame.inputs))
-        return Masker(secrets)
+    def masker(self, state: RunState) -> Masker:
+        """A masker over every secret the run knows so far (built once per new secret)."""
+        key = (id(state.secrets), len(state.secrets))
+        found = self._maskers.get(key)
+        if found is None:
+            if len(self._maskers) > 64:
+                self._maskers.clear()
+            found = self._maskers[key] = Masker(state.secrets)
+        return found
+
+    def _secret_outputs(self, state: RunState, outputs: Mapping[str, Any]) -> None:
+        """An output named like a secret (``accessToken``) holds one from now on."""
+        for name, value in outputs.items():
+            if is_secret_name(str(name)):
+                add_secrets(state, harvest_named({"secret": value}))
+            elif isinstance(value, (Mapping, list)):
+                add_secrets(state, harvest_named(value))
 
     def _only_workflow(self, key: str) -> str:
         return self.program.only_workflow(key)
 
     def _record(self, state: RunState, execution: StepExecution) -> None:
+        mask_execution(execution, self.masker(state))
         state.executions.append(execution)
         state.events.append(RunEvent("step-finished", {"execution": execution}))
+
+
+def add_secrets(state: RunState, values: list[str]) -> None:
+    known = state.secrets
+    for value in values:
+        if value not in known:
+            known.append(value)
+
+
+def mask_execution(execution: StepExecution, masker: Masker) -> None:
+    """Masks every text of a record that can hold run data: errors, the API's message,
+    criteria details, outputs (the request and response headers are masked when built)."""
+    if not masker:
+        return
+    text = masker.text
+    if execution.error is not None:
+        execution.error = text(execution.error)
+    if execution.api_message is not None:
+        execution.api_message = text(execution.api_message)
+    if execution.request is not None:
+        request = execution.request
+        request.url = masker.url(request.url)
+        request.headers = masker.headers(request.headers)
+        if request.body is not None:
+            request.body = text(request.body)
+    if execution.response is not None:
+        response = execution.response
+        response.headers = masker.headers(response.headers)
+        if response.error is not None:
+            response.error = text(response.error)
+    criteria = list(execution.criteria)
+    if execution.action is not None:
+        execution.action.reason = text(execution.action.reason)
+        criteria += execution.action.criteria
+    for criterion in criteria:
+        criterion.detail = text(criterion.detail)
+    execution.outputs = masker.value(execution.outputs)
+    execution.unresolved = {k: text(v) for k, v in execution.unresolved.items()}
 
 
 def _cycle(frames: list[Frame], child: Frame) -> str | None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_MAX_RETRY_WAIT", "DEFAULT_MAX_STEPS", "DEFAULT_TIMEOUT",
-           "RunOptions"]
+from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
+
+__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_MAX_RETRY_WAIT", "DEFAULT_MAX_STEPS",
+           "DEFAULT_REGEX_TIMEOUT", "DEFAULT_TIMEOUT", "RunOptions"]
 
 DEFAULT_LOOP_DELAY = 2.0
 DEFAULT_MAX_STEPS = 1000
@@ -32,6 +34,8 @@ class RunOptions:
         max_retry_wait: cap, in seconds, on any wait a ``retry`` asks for (Retry-After included).
         allow_remote: allow source descriptions to be fetched over HTTP(S).
         trust_env: let requests read proxy variables and netrc from the environment.
+        regex_timeout: seconds one criterion may spend in regular expressions (a regex
+            criterion, or JSONPath ``search()``/``match()``); past it the criterion fails.
     """
 
     loop_delay: float = DEFAULT_LOOP_DELAY
@@ -45,3 +49,4 @@ class RunOptions:
     max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT
     allow_remote: bool = False
     trust_env: bool = True
+    regex_timeout: float = DEFAULT_REGEX_TIMEOUT

@@ -6,9 +6,11 @@ and the Python API all read them; secrets are masked before anything lands here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from arazzo_engine.executor._masking import Masker
 
 __all__ = [
     "ActionRecord",
@@ -182,14 +184,20 @@ class RunResult:
     output (null when it could not be resolved, with the reason in ``unresolved``); ``steps``
     lists every step execution in order, retries and polls included; ``error`` says why a failed
     run failed.
+
+    Secrets: the step records, ``error`` and ``unresolved`` are masked. ``outputs`` holds the
+    values as resolved, a token a login workflow outputs included (the caller asked for it);
+    ``to_dict()``, which the CLI prints and traces hold, masks them with ``masker``.
     """
 
     workflow_id: str
     outcome: str
     outputs: dict[str, Any] = field(default_factory=dict)
-    steps: list[StepExecution] = field(default_factory=list)
+    steps: Sequence[StepExecution] = field(default_factory=list)
     error: str | None = None
     unresolved: dict[str, str] = field(default_factory=dict)
+    #: Masks the run's known secrets; not part of the record.
+    masker: Masker = field(default_factory=Masker, repr=False, compare=False)
 
     @property
     def succeeded(self) -> bool:
@@ -197,7 +205,8 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "workflowId": self.workflow_id, "outcome": self.outcome, "outputs": self.outputs,
+            "workflowId": self.workflow_id, "outcome": self.outcome,
+            "outputs": self.masker.value(self.outputs),
             "error": self.error, "unresolvedOutputs": self.unresolved,
             "steps": [s.to_dict() for s in self.steps],
         }

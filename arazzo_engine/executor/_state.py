@@ -87,6 +87,8 @@ class RunState:
     outputs: dict[str, Any] = field(default_factory=dict)
     unresolved: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    #: Every value known to be secret (docs: masking); ``to_dict`` holds them in clear.
+    secrets: list[str] = field(default_factory=list)
     #: Progress not yet handed to the observer; transient, never serialised.
     events: list[RunEvent] = field(default_factory=list, repr=False, compare=False)
 
@@ -98,7 +100,7 @@ class RunState:
             "executions": [e.to_dict() for e in self.executions],
             "stepCount": self.step_count, "pending": self.pending, "finished": self.finished,
             "outcome": self.outcome, "outputs": self.outputs, "unresolved": self.unresolved,
-            "error": self.error,
+            "error": self.error, "secrets": self.secrets,
         }
 
     @classmethod
@@ -113,6 +115,7 @@ class RunState:
             finished=data.get("finished", False), outcome=data.get("outcome"),
             outputs=dict(data.get("outputs") or {}),
             unresolved=dict(data.get("unresolved") or {}), error=data.get("error"),
+            secrets=list(data.get("secrets") or []),
         )
 
     def take_events(self) -> list[RunEvent]:
