@@ -1,13 +1,26 @@
-"""Suite-wide fixtures: local servers must not be reached through a proxy from the environment."""
+"""Suite-wide fixtures: local servers are never reached through a proxy from the environment,
+and tests marked ``needs_shared`` skip (or fail, with ``ARAZZO_REQUIRE_SHARED=1``) without
+``../shared``."""
 
 from __future__ import annotations
 
 import pytest
+from _shared import MARKER, require
 
 _PROXY_VARIABLES = (
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy",
     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{MARKER}(path): the test reads data kept beside the clone in ../shared/")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers(MARKER):
+        require(mark.args[0])
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,7 @@
 """The OAI schema-test fixtures run through the CLI, and our own documents covering the same cases.
 
-The OAI fixtures live beside the repository (``<repo>/../shared/conformance/...``) with an
+The OAI fixtures are fetched data, kept beside the clone (``../shared/conformance/...``; the tests
+skip, or fail under ARAZZO_REQUIRE_SHARED=1, without them), with an
 ``expect.yaml`` each: a failing one must exit 1 (or a listed code) with an error on ``line`` or
 one of ``alt_lines``; a passing one may have errors only on its ``tolerated_lines`` (their sources
 are not resolvable, so a semantic validator may flag what the schema tests let through).
@@ -13,27 +14,27 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _shared import needs_shared, shared, shared_params
 
 from arazzo_engine.validation import validate_document
 
 from ._cli import run_validate
 from ._marks import expectations
 
-REPO = Path(__file__).resolve().parents[2]
-OAI_FIXTURES = REPO.parent / "shared" / "conformance" / "oai-arazzo-schema-tests"
+PARTS = ("conformance", "oai-arazzo-schema-tests")
 OWN = Path(__file__).resolve().parent / "documents" / "conformance"
 
 
-def _fixtures() -> list[Path]:
-    return sorted(p for p in OAI_FIXTURES.iterdir() if (p / "expect.yaml").is_file()) \
-        if OAI_FIXTURES.is_dir() else []
+def _fixtures(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if (p / "expect.yaml").is_file())
 
 
+@needs_shared(*PARTS)
 def test_oai_fixtures_are_present() -> None:
-    assert _fixtures(), f"OAI schema-test fixtures not found at {OAI_FIXTURES}"
+    assert _fixtures(shared(*PARTS)), f"no OAI schema-test fixtures in {shared(*PARTS)}"
 
 
-@pytest.mark.parametrize("folder", _fixtures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("folder", shared_params(PARTS, _fixtures, ids=lambda p: p.name))
 def test_oai_fixture(folder: Path) -> None:
     expect = yaml.safe_load((folder / "expect.yaml").read_text())
     outcome = run_validate("--format", "json", str(folder / expect["entry"]))
@@ -68,8 +69,9 @@ def test_own_passing_case(path: Path) -> None:
     assert report.diagnostics == ()
 
 
+@needs_shared(*PARTS, "rel-pass-pet-coupons-example")
 def test_pet_coupons_status_code_on_workflow_steps_is_a_warning_on_tolerated_lines() -> None:
-    folder = OAI_FIXTURES / "rel-pass-pet-coupons-example"
+    folder = shared(*PARTS, "rel-pass-pet-coupons-example")
     expect = yaml.safe_load((folder / "expect.yaml").read_text())
     report = validate_document(folder / expect["entry"])
     found = [d for d in report.diagnostics if d.rule == "exchange-unavailable"]
