@@ -23,6 +23,7 @@ from arazzo_engine.errors import (
     ExecutionError,
     InputError,
     MissingValueError,
+    OptionsError,
     ValidationFailed,
 )
 from arazzo_engine.executor import RunOptions, RunResult, StepExecution
@@ -41,6 +42,7 @@ __all__ = [
     "FlowGraph",
     "InputError",
     "MissingValueError",
+    "OptionsError",
     "RunOptions",
     "RunResult",
     "StepExecution",

@@ -8,6 +8,7 @@ ArazzoError
  ├── ValidationFailed     a document has error diagnostics and was refused
  ├── InputError           workflow inputs do not match the workflow's inputs schema
  └── ExecutionError       the executor could not carry on (bad target, transport failure, ...)
+      └── OptionsError    run options name what the document does not have (a --server typo)
 """
 
 from __future__ import annotations
@@ -61,3 +62,8 @@ class InputError(ArazzoError):
 
 class ExecutionError(ArazzoError):
     """Raised when a run cannot continue for a reason outside the workflow's own logic."""
+
+
+class OptionsError(ExecutionError):
+    """Raised before any request when run options do not fit the document: a server override
+    for no source description, a server variable nothing declares, a URL without a scheme."""

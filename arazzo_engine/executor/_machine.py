@@ -42,6 +42,7 @@ from arazzo_engine.executor._results import (
     recorded_body,
 )
 from arazzo_engine.executor._retry import parse_retry_after, retry_limit, seconds_of
+from arazzo_engine.executor._server_options import check_server_options
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
 from arazzo_engine.expressions import EvaluationContext
 
@@ -92,8 +93,10 @@ class Machine:
     """Decides the next action of a run. Holds only the documents and the options."""
 
     def __init__(self, program: Program, options: RunOptions | None = None) -> None:
+        """Raises ``OptionsError`` when the options name servers the documents do not have."""
         self.program = program
         self.options = options or RunOptions()
+        check_server_options(program.bundle, self.options.servers, self.options.server_variables)
         self.evaluator = Evaluator(program, regex_timeout=self.options.regex_timeout)
         self._maskers: dict[tuple[int, int], Masker] = {}
 

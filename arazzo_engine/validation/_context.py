@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from arazzo_engine._suggest import closest
 from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
 from arazzo_engine.openapi import HTTP_METHODS, Operation, OperationIndex, parse_operation_path
 
@@ -341,8 +342,5 @@ def _first_by_id(things: list[_Identified]) -> dict[str, _Identified]:
 
 
 def suggest(wrong: str, known: Collection[str]) -> str | None:
-    import difflib
-
-    same_letters = [k for k in sorted(known) if k.lower() == wrong.lower()]
-    close = same_letters or difflib.get_close_matches(wrong, sorted(known), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    close = closest(wrong, known)
+    return f"did you mean `{close}`?" if close else None
