@@ -26,7 +26,14 @@ from arazzo_engine.errors import (
     OptionsError,
     ValidationFailed,
 )
-from arazzo_engine.executor import RunOptions, RunResult, StepExecution
+from arazzo_engine.executor import (
+    RunHandle,
+    RunOptions,
+    RunResult,
+    Scheduler,
+    StepExecution,
+    run_many,
+)
 from arazzo_engine.expressions import ExpressionError, jsonpath_query
 from arazzo_engine.outline import FlowGraph, WorkflowOutline
 from arazzo_engine.validation import Diagnostic, ValidationReport
@@ -43,8 +50,10 @@ __all__ = [
     "InputError",
     "MissingValueError",
     "OptionsError",
+    "RunHandle",
     "RunOptions",
     "RunResult",
+    "Scheduler",
     "StepExecution",
     "ValidationFailed",
     "ValidationReport",
@@ -53,5 +62,6 @@ __all__ = [
     "jsonpath_query",
     "load",
     "run",
+    "run_many",
     "validate",
 ]

@@ -32,10 +32,17 @@ from arazzo_engine.executor._results import (
     StepExecution,
 )
 from arazzo_engine.executor._run import Observer, drive, load_program, run_workflow
+from arazzo_engine.executor._scheduler import (
+    DEFAULT_MAX_CONNECTIONS,
+    RunHandle,
+    Scheduler,
+    run_many,
+)
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
 
 __all__ = [
     "DEFAULT_LOOP_DELAY",
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_MAX_STEPS",
     "DEFAULT_REGEX_TIMEOUT",
@@ -58,9 +65,11 @@ __all__ = [
     "RequestsTransport",
     "ResponseRecord",
     "RunEvent",
+    "RunHandle",
     "RunOptions",
     "RunResult",
     "RunState",
+    "Scheduler",
     "SendRequest",
     "StepExecution",
     "SystemClock",
@@ -70,5 +79,6 @@ __all__ = [
     "Waited",
     "drive",
     "load_program",
+    "run_many",
     "run_workflow",
 ]

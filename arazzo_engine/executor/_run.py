@@ -8,8 +8,9 @@ from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.executor._clock import Clock, SystemClock
+from arazzo_engine.executor._deadline import Deadline
 from arazzo_engine.executor._http import RequestsTransport, Transport
-from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
+from arazzo_engine.executor._machine import Finish, Machine, SendRequest, Wait, Waited
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import RunResult
@@ -77,8 +78,7 @@ def run_workflow(
 def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
           observer: Observer | None = None) -> RunResult:
     """Performs actions until the machine finishes; works on a fresh or a resumed state."""
-    options = machine.options
-    started = clock.monotonic()
+    deadline = Deadline(machine.options.deadline, clock.monotonic())
     outcome: Any = None
     while True:
         action = machine.decide(state, outcome)
@@ -87,25 +87,10 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
                 observer(event)
         if isinstance(action, Finish):
             return action.result
-        remaining = None
-        if options.deadline is not None:
-            remaining = options.deadline - (clock.monotonic() - started)
         if isinstance(action, Wait):
-            if remaining is not None and action.seconds >= remaining:
-                clock.sleep(max(remaining, 0.0))
-                outcome = Abort(_deadline_text(options.deadline))
-                continue
-            clock.sleep(action.seconds)
-            outcome = Waited()
+            seconds, abort = deadline.wait(action.seconds, clock.monotonic())
+            clock.sleep(seconds)
+            outcome = abort or Waited()
         elif isinstance(action, SendRequest):
-            if remaining is not None and remaining <= 0:
-                outcome = Abort(_deadline_text(options.deadline))
-                continue
-            request = action.request
-            if remaining is not None:
-                request.timeout = min(request.timeout or remaining, remaining)
-            outcome = transport.send(request)
-
-
-def _deadline_text(deadline: float | None) -> str:
-    return f"the run's deadline of {deadline:g} s (--deadline) passed"
+            outcome = deadline.send(action.request, clock.monotonic()) \
+                or transport.send(action.request)

@@ -1,0 +1,285 @@
+"""Many runs in one process: the Scheduler drives them from one thread, waits on a timer heap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from local_http import LocalServer, Reply, Seen, arazzo_doc, openapi_doc
+
+import arazzo_engine
+from arazzo_engine import RunOptions, Scheduler, ValidationFailed, run_many
+from arazzo_engine.executor import (
+    HttpRequest,
+    HttpResponse,
+    ManualClock,
+    RequestsTransport,
+    RunEvent,
+    TransportFailure,
+    run_workflow,
+)
+from arazzo_engine.simulator import DEMO_ACCOUNT_ID, DEMO_JOB_ID, DEMO_TOKEN, DbtCloudSimulator
+
+WORKFLOW = Path(__file__).parents[2] / "specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml"
+JOBS = [DEMO_JOB_ID + number for number in range(12)]
+
+
+def _inputs(job: int) -> dict[str, Any]:
+    return {"accountId": DEMO_ACCOUNT_ID, "jobId": job, "token": DEMO_TOKEN}
+
+
+@pytest.fixture
+def simulator() -> Iterator[DbtCloudSimulator]:
+    with DbtCloudSimulator(job_ids=JOBS) as running:
+        yield running
+
+
+def _options(simulator: DbtCloudSimulator, **extra: Any) -> RunOptions:
+    extra.setdefault("loop_delay", 0.05)
+    return RunOptions(servers={"dbtAdminApi": simulator.base_url}, trust_env=False, **extra)
+
+
+def test_many_reference_runs_succeed_each_with_its_own_run(
+        simulator: DbtCloudSimulator) -> None:
+    document = arazzo_engine.load(WORKFLOW)
+    results = run_many(document, [_inputs(job) for job in JOBS], options=_options(simulator),
+                       max_connections=4)
+    assert [r.outcome for r in results] == ["succeeded"] * len(JOBS)
+    # results come back in submission order, each the run of its own job
+    triggered = {request.path: request for request in simulator.requests
+                 if request.method == "POST"}
+    for job, result in zip(JOBS, results, strict=True):
+        assert f"/api/v2/accounts/{DEMO_ACCOUNT_ID}/jobs/{job}/run/" in triggered
+        assert [s.step_id for s in result.steps] == (
+            ["triggerRun"] + ["pollRun"] * 3 + ["listArtifacts"])
+        assert result.outputs["finalStatus"] == 10
+    assert len({r.outputs["runId"] for r in results}) == len(JOBS)
+
+
+def test_a_scheduled_run_records_what_a_run_driven_alone_records(
+        simulator: DbtCloudSimulator) -> None:
+    options = _options(simulator, loop_delay=0)
+    alone = run_workflow(WORKFLOW, inputs=_inputs(JOBS[0]), options=options)
+    scheduler = Scheduler(max_connections=2)
+    handle = scheduler.submit(arazzo_engine.load(WORKFLOW), inputs=_inputs(JOBS[1]),
+                              options=options)
+    [together] = scheduler.run()
+    assert handle.result is together and handle.done
+    assert together.outcome == alone.outcome == "succeeded"
+    assert [(s.step_id, s.status_code, s.action.type if s.action else None)
+            for s in together.steps] == [
+        (s.step_id, s.status_code, s.action.type if s.action else None) for s in alone.steps]
+
+
+class _Dbt:
+    """A thread-safe in-memory dbt: a run succeeds on its third GET. Counts concurrency."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.delay = delay
+        self.lock = threading.Lock()
+        self.polls: dict[str, int] = {}
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.threads: set[str] = set()
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        with self.lock:
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
+            self.threads.add(threading.current_thread().name)
+        try:
+            if self.delay:
+                time.sleep(self.delay)
+            return self._answer(request)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _answer(self, request: HttpRequest) -> HttpResponse:
+        headers = [("Content-Type", "application/json")]
+        parts = request.url.rstrip("/").split("/")
+        if request.method == "POST":
+            body = f'{{"data": {{"id": {parts[-2]}, "status": 1}}}}'
+        elif parts[-1] == "artifacts":
+            body = '{"data": ["manifest.json"]}'
+        else:
+            with self.lock:
+                seen = self.polls[parts[-1]] = self.polls.get(parts[-1], 0) + 1
+            body = f'{{"data": {{"id": {parts[-1]}, "status": {10 if seen >= 3 else 3}}}}}'
+        return HttpResponse(200, headers, body.encode())
+
+
+class _DbtTransport:
+    def __init__(self, dbt: _Dbt) -> None:
+        self.dbt = dbt
+        self.closed = False
+
+    def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
+        return self.dbt.send(request)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _fake_options(**extra: Any) -> RunOptions:
+    return RunOptions(servers={"dbtAdminApi": "http://dbt.invalid"}, trust_env=False, **extra)
+
+
+def test_waiting_runs_share_the_wait_and_hold_no_thread_each() -> None:
+    """200 runs, each waiting 5 s twice: the clock moves 10 s in all, not 2,000 s, and no
+    more threads than HTTP workers exist while they run."""
+    dbt = _Dbt()
+    clock = ManualClock()
+    transports: list[_DbtTransport] = []
+
+    def transport(_options: RunOptions) -> _DbtTransport:
+        transports.append(_DbtTransport(dbt))
+        return transports[-1]
+
+    scheduler = Scheduler(max_connections=3, transport=transport, clock=clock)
+    document = arazzo_engine.load(WORKFLOW)
+    options = _fake_options(loop_delay=5)
+    threads_before = threading.active_count()
+    threads_seen: list[int] = []
+    for job in range(200):
+        scheduler.submit(document, inputs=_inputs(job), options=options,
+                         observer=lambda _event: threads_seen.append(threading.active_count()))
+    results = scheduler.run()
+    assert [r.outcome for r in results] == ["succeeded"] * 200
+    assert all(len(r.steps) == 5 for r in results)
+    assert clock.now == pytest.approx(10.0)  # two waits, shared by every run
+    assert max(threads_seen) <= threads_before + 3
+    assert len(dbt.threads) <= 3 and dbt.most_in_flight <= 3
+    assert len(transports) <= 3 and all(t.closed for t in transports)
+
+
+def test_max_connections_bounds_the_requests_in_flight() -> None:
+    dbt = _Dbt(delay=0.01)
+    scheduler = Scheduler(max_connections=2, transport=lambda _o: _DbtTransport(dbt))
+    document = arazzo_engine.load(WORKFLOW)
+    for job in range(8):
+        scheduler.submit(document, inputs=_inputs(job), options=_fake_options(loop_delay=0))
+    assert all(r.succeeded for r in scheduler.run())
+    assert dbt.most_in_flight == 2  # eight runs wanted to send at once; two could
+
+
+def test_the_deadline_cuts_a_wait_short_as_it_does_for_a_run_alone() -> None:
+    dbt = _Dbt()
+    clock = ManualClock()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), clock=clock)
+    options = _fake_options(loop_delay=30, deadline=12)
+    handle = scheduler.submit(arazzo_engine.load(WORKFLOW), inputs=_inputs(1), options=options)
+    [result] = scheduler.run()
+    alone = run_workflow(WORKFLOW, inputs=_inputs(2), options=options, clock=ManualClock(),
+                         transport=_DbtTransport(_Dbt()))
+    assert result.outcome == alone.outcome == "failed"
+    assert result.error == alone.error == "the run's deadline of 12 s (--deadline) passed"
+    assert clock.now == pytest.approx(12.0)
+    assert handle.done
+
+
+def test_a_run_whose_transport_raises_stops_alone() -> None:
+    dbt = _Dbt()
+
+    class Breaking(_DbtTransport):
+        def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
+            if "/jobs/666/" in request.url:
+                raise RuntimeError("the custom transport broke")
+            return super().send(request)
+
+    scheduler = Scheduler(transport=lambda _o: Breaking(dbt))
+    document = arazzo_engine.load(WORKFLOW)
+    good = scheduler.submit(document, inputs=_inputs(1), options=_fake_options(loop_delay=0))
+    bad = scheduler.submit(document, inputs=_inputs(666), options=_fake_options(loop_delay=0))
+    with pytest.raises(RuntimeError, match="the custom transport broke"):
+        scheduler.run()
+    assert good.result is not None and good.result.succeeded
+    assert bad.result is None and isinstance(bad.error, RuntimeError)
+
+
+def test_each_run_sees_only_its_own_events() -> None:
+    dbt = _Dbt()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt))
+    document = arazzo_engine.load(WORKFLOW)
+    seen: dict[int, list[RunEvent]] = {1: [], 2: []}
+    for job in seen:
+        scheduler.submit(document, inputs=_inputs(job), options=_fake_options(loop_delay=0),
+                         observer=seen[job].append)
+    scheduler.run()
+    for job, events in seen.items():
+        urls = [e.data["url"] for e in events if e.kind == "request"]
+        assert len(urls) == 5 and f"/jobs/{job}/run/" in urls[0]
+        assert all(f"/runs/{job}/" in url for url in urls[1:])
+        assert [e.kind for e in events][-1] == "run-finished"
+
+
+def test_submit_checks_the_document_and_the_inputs_at_once(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.arazzo.yaml"
+    broken.write_text(yaml.safe_dump(arazzo_doc({"workflowId": "w", "steps": [
+        {"stepId": "s", "operationId": "missing"}]})))
+    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(openapi_doc("http://127.0.0.1:1")))
+    scheduler = Scheduler()
+    with pytest.raises(ValidationFailed):
+        scheduler.submit(arazzo_engine.load(broken))
+    with pytest.raises(arazzo_engine.InputError):
+        scheduler.submit(arazzo_engine.load(WORKFLOW), inputs={"accountId": "not a number"})
+    assert scheduler.handles == [] and scheduler.run() == []
+    with pytest.raises(ValueError, match="max_connections"):
+        Scheduler(max_connections=0)
+
+
+def test_cookies_stay_with_their_run_across_shared_connections(tmp_path: Path) -> None:
+    """Two runs log in as different users through the same two HTTP workers; each must send
+    back its own session cookie, never the other's."""
+    with LocalServer() as server:
+        def login(seen: Seen) -> Reply:
+            return Reply(200, {"ok": True},
+                         headers={"Set-Cookie": f"who={seen.json()['user']}; Path=/"})
+
+        def whoami(seen: Seen) -> Any:
+            return {"cookie": seen.header("cookie")}
+
+        server.route("POST", "/login", login)
+        server.route("GET", "/whoami", whoami)
+        (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(openapi_doc(
+            server.url, {"id": "login", "method": "post", "path": "/login"},
+            {"id": "whoami", "path": "/whoami"})))
+        document_path = tmp_path / "flow.arazzo.yaml"
+        document_path.write_text(yaml.safe_dump(arazzo_doc({
+            "workflowId": "w",
+            "inputs": {"type": "object", "properties": {"user": {"type": "string"}}},
+            "steps": [
+                {"stepId": "login", "operationId": "login",
+                 "requestBody": {"contentType": "application/json",
+                                 "payload": {"user": "$inputs.user"}}},
+                {"stepId": "again", "operationId": "whoami",
+                 "outputs": {"cookie": "$response.body#/cookie"}},
+                {"stepId": "twice", "operationId": "whoami",
+                 "outputs": {"cookie": "$response.body#/cookie"}},
+            ],
+            "outputs": {"first": "$steps.again.outputs.cookie",
+                        "second": "$steps.twice.outputs.cookie"},
+        })))
+        users = [f"user{number}" for number in range(6)]
+        results = run_many(arazzo_engine.load(document_path), [{"user": u} for u in users],
+                           options=RunOptions(loop_delay=0, trust_env=False),
+                           max_connections=2)
+    for user, result in zip(users, results, strict=True):
+        assert result.succeeded, result.error
+        assert result.outputs == {"first": f"who={user}", "second": f"who={user}"}
+
+
+def test_the_default_transport_is_requests_with_the_runs_options() -> None:
+    from arazzo_engine.executor._scheduler import _requests_transport
+
+    transport = _requests_transport(RunOptions(trust_env=False, follow_redirects=True))
+    try:
+        assert isinstance(transport, RequestsTransport)
+        assert transport.session.trust_env is False and transport.follow_redirects is True
+    finally:
+        transport.close()
