@@ -180,6 +180,15 @@ log(time) on log(operations). Then the real 2.3 MB Datadog description of the co
 `../shared/realworld-arazzo/`: a real workflow of the corpus as it is, and a generated one
 calling each of its operationIds; libyaml's `CSafeLoader` of the file for reference.
 
+**A thousand runs in one process (targets: 1,000 runs under 1.5x the time of one, under 50 KB
+per waiting run).** 1, 10, 100 and 1,000 reference runs at once against the dbt Cloud
+simulator (its own process, one job per run so none queues behind another; `success`: trigger,
+three polls, artifacts), `loop_delay=1`, so each run waits 1 s twice. Driven by one
+`Scheduler` (`arazzo_engine.run_many`, 16 HTTP workers), and for comparison by a thread per run
+(`document.run` in each). Each measurement is a fresh process: time from the first submission
+to the last result, and peak RSS; memory per run is the slope of peak RSS from 1 run to 1,000
+(each run's result, five step executions, included).
+
 **Peers on the same workload.** Redocly Respect (`@redocly/cli` from npm) and jentic's
 arazzo-runner (PyPI), installed outside the repository by `python -m benchmarks.peers
 --install` (into `ARAZZO_PEERS_DIR`, default `~/.cache/arazzo-engine-peers`; `python -m

@@ -18,11 +18,13 @@ PROXY_VARIABLES = (
     "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
 )
 
-# The child prints its base URL, then serves until its stdin closes.
+# The child prints its base URL, then serves until its stdin closes. Runs of one job execute
+# one at a time (as in dbt Cloud), so concurrent runs each get a job of their own.
 _SERVE = """
 import sys
-from arazzo_engine.simulator import DbtCloudSimulator
-with DbtCloudSimulator(sys.argv[1]) as simulator:
+from arazzo_engine.simulator import DEMO_JOB_ID, DbtCloudSimulator
+jobs = range(DEMO_JOB_ID, DEMO_JOB_ID + int(sys.argv[2]))
+with DbtCloudSimulator(sys.argv[1], job_ids=jobs) as simulator:
     print(simulator.base_url, flush=True)
     sys.stdin.read()
 """
@@ -36,10 +38,11 @@ def clear_proxy_environment() -> None:
 
 
 @contextmanager
-def simulator_process(scenario: str = "success") -> Iterator[str]:
-    """Runs ``DbtCloudSimulator(scenario)`` in a child process; yields its base URL."""
+def simulator_process(scenario: str = "success", jobs: int = 1) -> Iterator[str]:
+    """Runs ``DbtCloudSimulator(scenario)`` with ``jobs`` jobs (ids from ``DEMO_JOB_ID`` on)
+    in a child process; yields its base URL."""
     child = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, scenario],
+        [sys.executable, "-c", _SERVE, scenario, str(jobs)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
     assert child.stdin is not None and child.stdout is not None

@@ -15,6 +15,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import (
+    _concurrent,
     _descriptions,
     _expressions,
     _memory,
@@ -38,6 +39,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "rss": lambda quick: _rss.peak_rss(_rss.QUICK if quick else _rss.FULL),
     "descriptions": lambda quick: _descriptions.descriptions(
         _descriptions.QUICK if quick else _descriptions.FULL),
+    "concurrent": lambda quick: _concurrent.concurrent(
+        _concurrent.QUICK if quick else _concurrent.FULL),
     "peers": lambda quick: _peers.peers(_peers.QUICK if quick else _peers.FULL),
     "run": lambda quick: _workflow.run_overhead(_workflow.QUICK if quick else _workflow.FULL),
     "load": lambda quick: _workflow.load_and_validate(

@@ -16,6 +16,7 @@ if str(REPOSITORY) not in sys.path:  # plain `pytest` does not put the repositor
     sys.path.insert(0, str(REPOSITORY))
 
 from benchmarks import (  # noqa: E402
+    _concurrent,
     _descriptions,
     _expressions,
     _memory,
@@ -35,6 +36,8 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
         _startup.startup(_startup.Settings(repeat=1, warmup=0)),
         _rss.peak_rss(_rss.Settings(repeat=1, long=4, short=2)),
         _descriptions.descriptions(_descriptions.Settings(repeat=1, sizes=(10, 20), real=None)),
+        _concurrent.concurrent(_concurrent.Settings(repeat=1, sizes=(1, 3), threads=(2,),
+                                                    delay=0.05)),
         _peers.peers(_peers.Settings(repeat=1, low=2, high=4, check_polls=2, startup_repeat=1),
                      runners=[]),
         _workflow.run_overhead(_workflow.Settings(run_repeat=1, load_repeat=1, warmup=1)),
@@ -44,8 +47,8 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
         _scale.validation_at_scale(_scale.Settings(repeat=1, workflows=2, steps=3, operations=8)),
     ]
     assert [section.key for section in sections] == [
-        "perstep", "startup", "rss", "descriptions", "peers", "run", "load", "expressions",
-        "memory", "scale"]
+        "perstep", "startup", "rss", "descriptions", "concurrent", "peers", "run", "load",
+        "expressions", "memory", "scale"]
     for section in sections:
         assert section.rows or section.key == "peers", section.key
         for row in section.rows:
@@ -58,7 +61,7 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
     checked = " ".join(value for label, value in keyed["peers"].derived if "checked" in label)
     assert checked.count("correct (polled 2 of 2") == len(_peers.SPELLINGS), checked
     targets = [target.name for section in sections for target in section.targets]
-    assert len(targets) == 2 + 2 + 1 + 1, targets
+    assert len(targets) == 2 + 2 + 1 + 1 + 2, targets
 
     results = results_markdown(sections, Machine.current(), mode="test")
     text = document(results)

@@ -1,0 +1,94 @@
+"""Target 5: a thousand runs in one process.
+
+1, 10, 100 and 1,000 reference runs at once against the dbt Cloud simulator (in a process of
+its own, one job per run so no run queues behind another, the ``success`` scenario: trigger,
+three polls, artifacts), ``--loop-delay 1``: each run waits 1 s twice. Driven by one
+``Scheduler`` (default pool of 16 HTTP workers), and, for comparison, by a thread per run.
+Each measurement is a fresh process (``_concurrent_child.py``): the time from the first
+submission to the last result, and the process's peak RSS. The baseline is one run, measured
+the same way. Memory per run is the peak's slope from 1 run to N, each run's result (five
+step executions) included.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+
+from ._measure import Row, Sample, Section, Target
+from ._processes import run_command
+from ._report import quantity
+from ._simulator import simulator_process
+
+TIME_LIMIT = 1.5
+MEMORY_LIMIT = 50 * 1024  # bytes per waiting run
+STEPS_PER_RUN = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    repeat: int
+    sizes: tuple[int, ...] = (1, 10, 100, 1000)
+    threads: tuple[int, ...] = (10, 100, 1000)
+    delay: float = 1.0
+
+
+FULL = Settings(repeat=3)
+QUICK = Settings(repeat=1, sizes=(1, 10, 100), threads=(100,))
+
+
+@dataclass(frozen=True)
+class _Found:
+    seconds: float
+    peak: float
+
+
+def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
+    finished = run_command([sys.executable, "-m", "benchmarks._concurrent_child", mode,
+                            str(runs), base_url, str(delay)], rss=True)
+    if finished.returncode != 0:
+        raise RuntimeError(f"{runs} {mode} runs failed: {finished.stderr[-500:]}")
+    found = json.loads(finished.stdout)
+    if found["steps"] != runs * STEPS_PER_RUN:
+        raise RuntimeError(f"{runs} {mode} runs made {found['steps']} step executions, "
+                           f"expected {runs * STEPS_PER_RUN}")
+    return _Found(float(found["seconds"]), float(finished.peak_rss))
+
+
+def concurrent(settings: Settings) -> Section:
+    section = Section("concurrent", f"Concurrent runs in one process: the reference workflow "
+                                    f"against the simulator, --loop-delay {settings.delay:g}")
+    most = max(settings.sizes)
+    measured: dict[tuple[str, int], list[_Found]] = {}
+    with simulator_process("success", jobs=max(most, *settings.threads)) as base_url:
+        plan = [("scheduler", n) for n in settings.sizes] + [("threads", n)
+                                                             for n in settings.threads]
+        for _ in range(settings.repeat):
+            for mode, runs in plan:
+                measured.setdefault((mode, runs), []).append(
+                    _child(mode, runs, base_url, settings.delay))
+    one = measured[("scheduler", 1)]
+    one_time, one_peak = Sample.of([f.seconds for f in one]), Sample.of([f.peak for f in one])
+    for mode, runs in [(m, n) for m, n in measured if (m, n) != ("scheduler", 1)]:
+        found = measured[(mode, runs)]
+        label = "Scheduler" if mode == "scheduler" else "a thread per run"
+        section.rows.append(Row(f"{runs:,} runs, {label}: time",
+                                Sample.of([f.seconds for f in found]), "1 run", one_time))
+    for runs in settings.sizes[1:]:
+        peak = Sample.of([f.peak for f in measured[("scheduler", runs)]])
+        section.rows.append(Row(f"{runs:,} runs, Scheduler: peak RSS", peak, "1 run", one_peak,
+                                unit="B"))
+    if most > 1:
+        peak = Sample.of([f.peak for f in measured[("scheduler", most)]])
+        per_run = (peak.median - one_peak.median) / (most - 1)
+        section.derived.append((f"memory per run at {most:,} runs (peak RSS slope from 1 run)",
+                                quantity(per_run, "B")))
+        section.derived.append(("one run alone", f"{quantity(one_time.median, 's')} (two waits "
+                                                 f"of {settings.delay:g} s, five exchanges)"))
+        ratio = Sample.of([f.seconds for f in measured[("scheduler", most)]]).median
+        section.targets.append(Target(f"{most:,} concurrent runs / 1 run, time",
+                                      ratio / one_time.median, TIME_LIMIT))
+        section.targets.append(Target(f"memory per waiting run at {most:,} runs / 50 KB",
+                                      per_run / MEMORY_LIMIT, 1.0))
+    return section
