@@ -13,7 +13,14 @@ from typing import Any
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.document._sources import legacy_root
 from arazzo_engine.errors import ExecutionError, ValidationFailed
-from arazzo_engine.executor import Observer, Program, RunOptions, RunResult, run_workflow
+from arazzo_engine.executor import (
+    InputsSchema,
+    Observer,
+    Program,
+    RunOptions,
+    RunResult,
+    run_workflow,
+)
 from arazzo_engine.outline import FlowGraph, WorkflowOutline, build_graph, outline_workflow
 from arazzo_engine.validation import ValidationReport, validate_document
 
@@ -73,6 +80,14 @@ class ArazzoDocument:
         if self._program is None:
             self._program = Program(self.bundle)
         return self._program
+
+    def inputs_schema(self, workflow_id: str | None = None) -> InputsSchema:
+        """A workflow's inputs schema: which inputs it declares, and how a value typed as text
+        is read (``value_from_text``). Raises ``ExecutionError`` for an unknown workflow, or
+        when none is given and the document has several."""
+        program = self.program
+        key = program.entry_key
+        return program.inputs_schema(key, workflow_id or program.only_workflow(key))
 
     def workflows(self) -> list[WorkflowOutline]:
         """Every workflow of the document, outlined: inputs, steps with their operations

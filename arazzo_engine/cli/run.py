@@ -10,8 +10,9 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from arazzo_engine._api import ArazzoDocument, load
 from arazzo_engine.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -22,6 +23,8 @@ from arazzo_engine.cli._args import (
     positive_number,
     source_root,
 )
+from arazzo_engine.cli._output import PipeSafe, Writer
+from arazzo_engine.document import load_file
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
     DEFAULT_LOOP_DELAY,
@@ -29,6 +32,7 @@ from arazzo_engine.executor import (
     DEFAULT_MAX_STEPS,
     DEFAULT_REGEX_TIMEOUT,
     DEFAULT_TIMEOUT,
+    InputsSchema,
     RunEvent,
     RunOptions,
     RunResult,
@@ -49,9 +53,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--workflow", metavar="ID",
                         help="the workflowId to run (optional when there is only one)")
     parser.add_argument("--input", metavar="NAME=VALUE", action="append", default=[],
-                        help="a workflow input; VALUE is JSON when it parses, else a string")
+                        help="a workflow input; VALUE is read as the inputs schema says (a string "
+                             "input takes the text as it is; otherwise JSON when it parses and "
+                             "fits, else the text)")
     parser.add_argument("--inputs-file", metavar="FILE",
-                        help="a JSON or YAML object of inputs (--input wins)")
+                        help="a JSON or YAML object of inputs (--input wins); names the "
+                             "workflow does not declare are refused")
     parser.add_argument("--server", metavar="SOURCE=URL", action="append", default=[],
                         help="replace the base URL of a source description's API")
     parser.add_argument("--server-variable", metavar="[SOURCE.]NAME=VALUE", action="append",
@@ -93,7 +100,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        inputs = _inputs(args)
+        given = _given_inputs(args)
         options = _options(args)
         root = source_root(args, "run")
     except ValueError as exc:
@@ -106,7 +113,11 @@ def main(args: argparse.Namespace) -> int:
         problem = _validation_errors(document)
         if problem:
             return _usage(problem)
-    out = sys.stdout
+    try:
+        inputs = given.read(document.inputs_schema(args.workflow))
+    except ArazzoError as exc:
+        return _usage(str(exc))
+    out = PipeSafe(sys.stdout)
     observer = _TextReporter(out) if args.format == "text" else None
     try:
         result = document.run(args.workflow, inputs, options=options, observer=observer,
@@ -124,6 +135,7 @@ def main(args: argparse.Namespace) -> int:
         out.write(json.dumps(result.to_dict(), default=str) + "\n")
     else:
         _print_summary(result, out)
+    out.flush()  # now, while a closed pipe can still be caught, not at interpreter exit
     if not result.succeeded:
         print(f"arazzo run: workflow {result.workflow_id!r} failed: {result.error}",
               file=sys.stderr)
@@ -140,29 +152,54 @@ def _pair(text: str, what: str) -> tuple[str, str]:
 
 
 def parse_input_value(text: str) -> Any:
-    """JSON when it parses (``42`` -> 42, ``true`` -> True, ``{"a":1}`` -> dict), else the text."""
+    """JSON when it parses (``42`` -> 42, ``true`` -> True, ``{"a":1}`` -> dict), else the text.
+
+    Without a schema to consult; ``InputsSchema.value_from_text`` reads a value with one."""
     try:
         return json.loads(text)
+    except RecursionError:
+        raise ValueError("the JSON value nests too deeply") from None
     except ValueError:
         return text
 
 
-def _inputs(args: argparse.Namespace) -> dict[str, Any]:
-    inputs: dict[str, Any] = {}
-    if args.inputs_file:
-        try:
-            import yaml
+@dataclass
+class _GivenInputs:
+    """Inputs as the command line gave them: a file's values, and ``--input`` texts."""
 
-            loaded = yaml.safe_load(Path(args.inputs_file).read_text())
-        except (OSError, yaml.YAMLError) as exc:
+    file: str | None = None
+    from_file: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def read(self, schema: InputsSchema) -> dict[str, Any]:
+        """The inputs, each ``--input`` text read with the schema in mind; raises
+        ``InputError`` for undeclared names (with a did-you-mean) and unusable values."""
+        problems = [f"--inputs-file {self.file}: {p}"
+                    for p in schema.undeclared([n for n in self.from_file if n not in self.texts])]
+        problems += [f"--input {p}" for p in schema.undeclared(list(self.texts))]
+        if problems:
+            raise InputError("; ".join(problems))
+        inputs = dict(self.from_file)
+        for name, text in self.texts.items():
+            inputs[name] = schema.value_from_text(name, text)
+        return inputs
+
+
+def _given_inputs(args: argparse.Namespace) -> _GivenInputs:
+    given = _GivenInputs(file=args.inputs_file)
+    if args.inputs_file:
+        try:  # the document loader's budgets: no alias bombs, no deep nesting, no tags
+            loaded = load_file(args.inputs_file).data
+        except DocumentError as exc:
             raise ValueError(f"--inputs-file: {exc}") from None
         if not isinstance(loaded, Mapping):
-            raise ValueError("--inputs-file must hold an object")
-        inputs.update(loaded)
+            raise ValueError(f"--inputs-file {args.inputs_file}: must hold an object of inputs "
+                             "(name: value)")
+        given.from_file = dict(loaded)
     for text in args.input:
         name, value = _pair(text, "--input")
-        inputs[name] = parse_input_value(value)
-    return inputs
+        given.texts[name] = value
+    return given
 
 
 def _options(args: argparse.Namespace) -> RunOptions:
@@ -212,7 +249,7 @@ class _TextReporter:
     """Prints each step as it runs: the request line before it is sent (a slow API shows what
     it is waiting for), then the status, outputs and what happens next."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: Writer) -> None:
         self.out = out
         self._open_line = False  # a request line waits for its status
 
@@ -289,7 +326,7 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _print_summary(result: RunResult, out: TextIO) -> None:
+def _print_summary(result: RunResult, out: Writer) -> None:
     out.write(f"\nworkflow {result.workflow_id} {result.outcome}\n")
     if result.error:
         out.write(f"  error: {result.error}\n")

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from arazzo_engine.cli._args import add_source_options, source_root
+from arazzo_engine.cli._output import PipeSafe
 from arazzo_engine.errors import DocumentError
 from arazzo_engine.validation import FORMATS, Diagnostic, render, validate_document
 
@@ -52,7 +53,9 @@ def main(args: argparse.Namespace) -> int:
             diagnostics.append(_unreadable(path, exc))
             continue
         diagnostics.extend(report.diagnostics)
-    sys.stdout.write(render(diagnostics, args.format))
+    out = PipeSafe(sys.stdout)  # a closed pipe must not hide the verdict
+    out.write(render(diagnostics, args.format))
+    out.flush()
     errors = sum(d.severity == "error" for d in diagnostics)
     if args.format == "text":
         warnings = len(diagnostics) - errors

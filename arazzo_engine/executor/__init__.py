@@ -12,6 +12,7 @@ from arazzo_engine.executor._http import (
     Transport,
     TransportFailure,
 )
+from arazzo_engine.executor._inputs import InputsSchema
 from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
 from arazzo_engine.executor._options import (
     DEFAULT_LOOP_DELAY,
@@ -57,6 +58,7 @@ __all__ = [
     "Frame",
     "HttpRequest",
     "HttpResponse",
+    "InputsSchema",
     "Machine",
     "ManualClock",
     "Observer",

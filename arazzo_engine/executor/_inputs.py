@@ -1,10 +1,16 @@
-"""Workflow inputs: defaults from the inputs JSON Schema, then validation against it."""
+"""Workflow inputs: defaults from the inputs JSON Schema, then validation against it.
+
+The schema also reads inputs given as text (``--input token=12345`` is the string ``"12345"``
+when ``token`` is a string) and names inputs it does not declare, with a did-you-mean: a typo
+in an input name must not run the workflow without the value the user meant to give.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -13,6 +19,8 @@ from referencing import Registry
 from referencing.exceptions import NoSuchResource, Unresolvable, Unretrievable
 from referencing.jsonschema import DRAFT202012
 
+from arazzo_engine._suggest import closest
+from arazzo_engine.document import MAX_DEPTH as MAX_VALUE_DEPTH
 from arazzo_engine.document import resolve_pointer
 from arazzo_engine.errors import ExecutionError, InputError
 
@@ -66,6 +74,77 @@ class InputsSchema:
             raise InputError(f"workflow {self.workflow_id!r}: {_describe(error)}")
         return values
 
+    # inputs given by name -------------------------------------------------------------
+
+    def declared(self) -> frozenset[str] | None:
+        """The input names the schema declares; None when it explicitly allows any other
+        (``additionalProperties`` or ``unevaluatedProperties`` present and not false), or
+        when the workflow has no inputs schema at all (nothing to hold a name against)."""
+        if self.schema is None:
+            return None
+        names: set[str] = set()
+        for part in _schema_parts(self.schema, self.document):
+            for keyword in ("additionalProperties", "unevaluatedProperties"):
+                if keyword in part and part[keyword] is not False:
+                    return None
+            properties = part.get("properties")
+            if isinstance(properties, Mapping):
+                names.update(str(name) for name in properties)
+        return frozenset(names)
+
+    def undeclared(self, names: Iterator[str] | list[str]) -> list[str]:
+        """One message per name the schema does not declare (nothing when it allows any)."""
+        declared = self.declared()
+        if declared is None:
+            return []
+        patterns = [p for part in _schema_parts(self.schema, self.document)
+                    for p in (part.get("patternProperties") or {})
+                    if isinstance(part.get("patternProperties"), Mapping)]
+        messages = []
+        for name in names:
+            if name in declared or any(_matches(p, name) for p in patterns):
+                continue
+            close = closest(name, declared)
+            hint = f"; did you mean {close!r}?" if close else ""
+            listed = ", ".join(sorted(declared)) or "none"
+            messages.append(f"workflow {self.workflow_id!r} declares no input {name!r}{hint} "
+                            f"(its inputs: {listed})")
+        return messages
+
+    def check_declared(self, inputs: Mapping[str, Any]) -> None:
+        """Raises ``InputError`` for inputs the schema does not declare."""
+        problems = self.undeclared(list(inputs))
+        if problems:
+            raise InputError("; ".join(problems))
+
+    def value_from_text(self, name: str, text: str) -> Any:
+        """An input typed as text: JSON when it parses and fits the schema, else the text
+        itself when that fits (``12345`` for a string input), else the JSON (so validation
+        names the problem). Raises ``InputError`` for JSON nested too deep to be data."""
+        try:
+            parsed = json.loads(text)
+        except RecursionError:
+            raise InputError(f"input {name!r}: the JSON value nests too deeply (more than "
+                             f"{MAX_VALUE_DEPTH} levels)") from None
+        except ValueError:
+            return text
+        if _depth(parsed) > MAX_VALUE_DEPTH:
+            raise InputError(f"input {name!r}: the JSON value nests deeper than "
+                             f"{MAX_VALUE_DEPTH} levels")
+        if not isinstance(parsed, str) and not self._fits(name, parsed) \
+                and self._fits(name, text):
+            return text
+        return parsed
+
+    def _fits(self, name: str, value: Any) -> bool:
+        if self._validator is None:
+            return True
+        try:
+            return not any(list(error.absolute_path)[:1] == [name]
+                           for error in self._validator.iter_errors({name: value}))
+        except _UNUSABLE_SCHEMA:
+            return True  # prepare() reports an unusable schema
+
     def _unusable(self, exc: BaseException) -> ExecutionError:
         return ExecutionError(f"workflow {self.workflow_id!r}: the inputs schema cannot be "
                               f"used: {_one_line(exc)}")
@@ -92,6 +171,37 @@ def _describe(error: Any) -> str:
         name = ".".join(str(p) for p in path)
         return f"input {name!r}: {error.message}"
     return f"inputs: {error.message}"
+
+
+def _schema_parts(schema: Any, document: Any, depth: int = 0) -> Iterator[Mapping[str, Any]]:
+    """The schema and the parts whose properties also count (allOf, anyOf, oneOf)."""
+    schema = _resolve(schema, document)
+    if depth > _MAX_DEPTH or not isinstance(schema, Mapping):
+        return
+    yield schema
+    for keyword in ("allOf", "anyOf", "oneOf"):
+        parts = schema.get(keyword)
+        for part in parts if isinstance(parts, list) else []:
+            yield from _schema_parts(part, document, depth + 1)
+
+
+def _matches(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return False
+
+
+def _depth(value: Any) -> int:
+    """How deep a parsed JSON value nests, without recursing (it may be very deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        current, level = pending.pop()
+        if isinstance(current, (dict, list)):
+            deepest = max(deepest, level)
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _resolve(schema: Any, document: Any) -> Any:

@@ -105,9 +105,11 @@ class Machine:
     def start(self, workflow_id: str | None = None,
               inputs: Mapping[str, Any] | None = None) -> RunState:
         """A fresh run state. Raises ``ExecutionError`` for an unknown workflow and
-        ``InputError`` for inputs its schema rejects."""
+        ``InputError`` for inputs its schema rejects or does not declare (a misspelt name)."""
         key = self.program.entry_key
         workflow_id = workflow_id or self._only_workflow(key)
+        self.program.workflow(key, workflow_id)  # an unknown id is named before the inputs
+        self.program.inputs_schema(key, workflow_id).check_declared(inputs or {})
         frame = self._new_frame(key, workflow_id, dict(inputs or {}), role="main")
         state = RunState(workflow_id=workflow_id, document=key, frames=[frame])
         for url in self.options.servers.values():
