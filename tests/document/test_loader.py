@@ -1,13 +1,29 @@
-"""The loader gives plain data, positions for every node, and clean errors for bad input."""
+"""The loader gives plain data, positions for every node, and clean errors for bad input.
+
+Every test runs once per YAML parser this installation has (libyaml's C parser and PyYAML's
+pure-Python one): both must give the same data, positions and refusals.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
-from arazzo_engine.document import MAX_DEPTH, Position, load_file, load_text
+from arazzo_engine.document import MAX_DEPTH, Position, _loader, load_file, load_text
 from arazzo_engine.errors import DocumentError
+
+INSTALLED = _loader.PARSERS
+
+
+@pytest.fixture(autouse=True, params=INSTALLED)
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Makes ``request.param`` the parser ``load_text`` and ``load_file`` use by default."""
+    chosen = request.param
+    monkeypatch.setattr(_loader, "PARSERS", (chosen, *[p for p in INSTALLED if p != chosen]))
+    yield chosen
 
 YAML_TEXT = """\
 arazzo: 1.0.1
@@ -109,3 +125,83 @@ def test_file_keeps_its_path(tmp_path: Path) -> None:
     doc = load_file(target)
     assert doc.path == target.resolve()
     assert doc.text == YAML_TEXT
+
+
+def test_libyaml_is_the_default_where_pyyaml_has_it() -> None:
+    assert INSTALLED[0] == ("libyaml" if yaml.__with_libyaml__ else "python")
+
+
+TRICKY = """\
+# a comment
+name: "quoted \\"é\\" text"
+plain: café ✓
+block: |
+  line one
+  line two
+folded: >-
+  a
+  b
+flow: {a: [1, 2.5, true, null], "b c": 'it''s'}
+list:
+  - &anchor {x: 1}
+  - *anchor
+  - <<: *anchor
+    y: 2
+"200": ok
+crlf: end\r\nafter: 1\r\n
+"""
+
+
+def test_both_parsers_give_the_same_data_and_positions() -> None:
+    if len(INSTALLED) < 2:
+        pytest.skip("PyYAML was built without libyaml: only one parser to compare")
+    documents = [load_text(TRICKY, parser=name) for name in INSTALLED]
+    json_text = '{"a": {"é": [1, {"b": "x/y~z"}]},\n "c": null}'
+    documents += [load_text(json_text, parser=name) for name in INSTALLED]
+    libyaml, python, json_libyaml, json_python = documents
+    assert libyaml.data == python.data
+    assert libyaml.data["list"][2] == {"x": 1, "y": 2}
+    assert libyaml.positions == python.positions
+    assert libyaml.positions.value_position("/plain") == Position(3, 8)
+    assert libyaml.positions.key_position("/after") == Position(18, 1)
+    assert json_libyaml.positions == json_python.positions
+    assert json_libyaml.positions.value_position("/a/\u00e9/1") == Position(1, 17)  # characters
+
+
+def test_an_unknown_parser_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown YAML parser"):
+        load_text("a: 1", parser="fortran")
+
+
+def test_a_libyaml_without_its_own_nesting_bound_is_composed_in_python(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older libyaml composes deep input recursively in C; then Python composes its events."""
+    if "libyaml" not in INSTALLED:
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(_loader, "_libyaml_bounds_nesting", lambda: False)
+    assert load_text(YAML_TEXT, parser="libyaml").data == load_text(YAML_TEXT).data
+    with pytest.raises(DocumentError, match="nests"):
+        load_text("a: " + "[" * 5000 + "]" * 5000, parser="libyaml")
+    assert "Composer" in {c.__name__ for c in type(_loader._make_loader("libyaml", "a")).__mro__}
+
+
+def test_positions_are_read_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large source no diagnostic points into never pays for its source map."""
+    reads: list[bool] = []
+    real = _loader._read
+
+    def counting(text: str, uri: str, parser: str, positions: object) -> object:
+        reads.append(positions is not None)
+        return real(text, uri, parser, positions)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_loader, "_read", counting)
+    doc = load_text(YAML_TEXT)
+    assert reads == [False]
+    assert doc.positions.key_position("/info/title") == Position(3, 3)
+    assert doc.locate("/workflows/0") == Position(5, 5)
+    assert reads == [False, True]
+
+
+def test_refusals_happen_while_loading_not_when_positions_are_read() -> None:
+    with pytest.raises(DocumentError, match="duplicate key"):
+        load_text("a: 1\nb: {c: 1, c: 2}\n")
