@@ -18,6 +18,7 @@ from arazzo_engine.expressions._errors import ExpressionError
 
 _DESCRIPTIONS = {
     "NAME": "a name",
+    "FIRST_NAME": "a name",
     "INDEX": "an index",
     "QUOTED_KEY": "a quoted key",
     "HEADER_NAME": "a header name",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from arazzo_engine.document import resolve_pointer
@@ -117,11 +117,11 @@ def input_undeclared(ctx: ValidationContext) -> Iterator[Finding]:
         if ref.root != "inputs" or site.workflow is None or not ref.segments:
             continue
         declared = declared_inputs(ctx, site.workflow)
-        if declared is not None and ref.segments[0] not in declared:
+        if declared is not None and not _declares(dict.fromkeys(declared), _dotted(ref)):
             where = "declares no inputs" if "inputs" not in site.workflow.node \
                 else "does not declare it in its inputs schema"
             yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` {where}",
-                      suggest(ref.segments[0], declared))
+                      suggest(".".join(_dotted(ref)) or ref.segments[0], declared))
 
 
 @rule("exchange-unavailable", "warning",
@@ -194,7 +194,18 @@ def _undeclared_output(site: Any, ref: Any, owner: str,
                   suggest(ref.segments[2], set(declared)))
 
 
-def _declares(declared: dict[str, Any], names: tuple[str, ...]) -> bool:
+def _dotted(ref: Any) -> tuple[str, ...]:
+    """The names of ``ref`` written with dots from its start: the candidates for one literal
+    name such as ``$.xgafv`` (``$inputs.$.xgafv``), as the executor reads them."""
+    names: list[str] = []
+    for accessor in ref.accessors:
+        if not accessor.dotted:
+            break
+        names.append(str(accessor.key))
+    return tuple(names)
+
+
+def _declares(declared: Mapping[str, Any], names: tuple[str, ...]) -> bool:
     """Output names may contain dots, so ``a.b.c`` matches an output ``a``, ``a.b`` or ``a.b.c``
     (what follows is navigation into its value). A candidate never grows past the longest
     declared name, so a hostile chain of names costs no more than the names declared."""
