@@ -26,7 +26,7 @@ from pathlib import Path
 from . import _loops
 from ._measure import Row, Sample, Section
 from ._paths import REPOSITORY
-from ._processes import Finished, arazzo_command, poll_server, run_command
+from ._processes import Finished, arazzo_command, poll_server, run_command, user_environment
 from ._report import quantity
 
 PEERS_FOLDER = REPOSITORY / "benchmarks" / "peers"
@@ -119,7 +119,7 @@ def _counts(base_url: str) -> dict[str, int]:
 
 def _launch(runner: Runner, base_url: str, workflow: str, polls: int,
             rss: bool = False) -> tuple[Finished, dict[str, int]]:
-    env = dict(os.environ, **runner.env(base_url))
+    env = user_environment(runner.env(base_url))
     finished = run_command(runner.run(base_url, workflow, polls), env=env, rss=rss)
     return finished, _counts(base_url)
 
@@ -206,7 +206,7 @@ def compare(runners: list[Runner], settings: Settings) -> tuple[dict[str, Measur
                 found.whole.append(high)
     for _ in range(settings.startup_repeat):
         for runner in timed:
-            finished = run_command(runner.startup, env=dict(os.environ, **runner.env("x:0")))
+            finished = run_command(runner.startup, env=user_environment(runner.env("x:0")))
             measured[runner.name].startup.append(finished.seconds)
     return measured, verdicts
 

@@ -8,6 +8,7 @@ process's size. ``time`` is small, and the command is its child, so the floor is
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,16 @@ class Finished:
 
 
 TIME = Path("/usr/bin/time")
+#: Variables a user's shell does not set: this one stops Python writing bytecode, so every
+#: start would compile the package from source (a pip-installed wheel has its bytecode).
+_NOT_A_USERS = ("PYTHONDONTWRITEBYTECODE",)
+
+
+def user_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment commands are measured in: ours, as a user's shell would have it."""
+    env = {name: value for name, value in os.environ.items() if name not in _NOT_A_USERS}
+    env.update(extra or {})
+    return env
 
 
 def run_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
@@ -77,7 +88,7 @@ def run_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
             command = [str(TIME), "-f", "%M", "-o", report.name, "--", *command]
         started = time.perf_counter()
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                 env=dict(env) if env is not None else None,
+                                 env=dict(env) if env is not None else user_environment(),
                                  cwd=cwd or REPOSITORY)
         try:
             child.wait(timeout)

@@ -140,6 +140,10 @@ $ .venv/bin/python -m benchmarks.run --only perstep --only startup
 The run starts with a table of the targets of issue 13, each a ratio measured in the same run
 (or, for growth, a fitted exponent) with its limit and whether it holds; the sections follow.
 Peak RSS is read by GNU `time` (`apt-get install time` where it is missing).
+Commands run in the caller's environment less `PYTHONDONTWRITEBYTECODE` (a user's shell does
+not set it, and a pip-installed wheel has its bytecode: without it every start would compile
+the package from source); lark's parser cache (`ARAZZO_CACHE_DIR`) is warm after the warm-up
+runs, as it is for a user after their first command.
 
 `python benchmarks/run.py` works too. Only 127.0.0.1 is contacted: the dbt Cloud simulator runs
 in a child process (so its threads neither compete with the measured code for the interpreter

@@ -24,7 +24,13 @@ EXIT_INTERNAL = 3
 _SUBCOMMANDS = ("run", "validate", "list", "describe", "graph", "demo", "simulate")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line: every subcommand, or only those in ``commands``.
+
+    A subcommand's module (and so the layers it needs) is imported only when its parser is
+    built, so ``main`` builds just the one a command line names: ``arazzo validate`` never
+    imports the executor, ``arazzo --version`` imports no layer at all.
+    """
     parser = argparse.ArgumentParser(
         prog="arazzo",
         description="Validate, run and test OpenAPI Initiative Arazzo 1.0.x workflows.",
@@ -32,15 +38,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"arazzo-engine {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
-    for name in _SUBCOMMANDS:
+    for name in _SUBCOMMANDS if commands is None else commands:
         module = importlib.import_module(f"arazzo_engine.cli.{name}")
         module.add_parser(subparsers)
         subparsers.choices[name].set_defaults(handler=module.main)
     return parser
 
 
+def _commands_needed(argv: Sequence[str]) -> list[str] | None:
+    """The subcommand the command line names (``[]`` for a bare ``--version``), or None when
+    the whole parser is needed: top-level help, no command, an unknown one."""
+    for token in argv:
+        if token in ("-h", "--help"):
+            return None
+        if token == "--version":
+            return []
+        if not token.startswith("-"):
+            return [token] if token in _SUBCOMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_commands_needed(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse reports usage errors itself, with exit code 2

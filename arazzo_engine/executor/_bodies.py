@@ -15,8 +15,6 @@ from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree
 
-import elementpath
-
 from arazzo_engine.document import split_pointer
 from arazzo_engine.errors import ExecutionError
 from arazzo_engine.openapi import render_scalar
@@ -114,6 +112,8 @@ def _replace_xml(text: str, replacements: list[tuple[str, Any]]) -> str:
         head, sep, tail = target.rpartition("/@")
         if sep and "/" not in tail and "[" not in tail:
             path, attribute = head, tail
+        import elementpath  # on first use: XML payload replacements are rare
+
         try:
             found = elementpath.select(ElementTree.ElementTree(root), path)
         except elementpath.ElementPathError as exc:

@@ -34,14 +34,14 @@ from arazzo_engine.expressions._regex import (
 from arazzo_engine.expressions._runtime import RuntimeExpression
 from arazzo_engine.expressions._xpath import (
     DEFAULT_VERSION,
-    PARSERS,
+    VERSIONS,
     XPathFailure,
     XPathTest,
     compile_xpath_test,
 )
 
 TYPES = ("simple", "regex", "jsonpath", "xpath")
-_VERSIONS = {"jsonpath": (GOESSNER, "rfc9535"), "xpath": tuple(PARSERS)}
+_VERSIONS = {"jsonpath": (GOESSNER, "rfc9535"), "xpath": VERSIONS}
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,24 @@
 """The two lark parsers, built once from ``grammar/*.lark``, and lark errors made ours.
 
 The parsers are lazily built singletons: a grammar never changes, and building one takes a few
-tens of milliseconds that a program which never reads an expression should not pay.
+tens of milliseconds that a program which never reads an expression should not pay. Built
+parsers are also cached on disk (lark's own cache: the file records a hash of the grammar, its
+options and lark's version, and lark rebuilds when any differs), so a new process loads the
+tables in a few milliseconds instead of building them again. ``grammar/`` stays the source:
+edit a grammar and the next run rebuilds. The cache lives in ``ARAZZO_CACHE_DIR``, else
+``$XDG_CACHE_HOME/arazzo-engine``, else ``~/.cache/arazzo-engine`` (created private to the
+user); ``ARAZZO_CACHE_DIR=off``, or a folder that cannot be made, builds in memory only.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 import re
+import sys
+from pathlib import Path
 
+import lark
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lexer import PatternStr
@@ -41,6 +51,32 @@ _HINTS = (
 )
 
 
+def cache_dir() -> Path | None:
+    """Where built parsers are kept between processes; None: not kept."""
+    configured = os.environ.get("ARAZZO_CACHE_DIR")
+    if configured is not None and configured.strip().lower() in ("", "0", "off", "no", "false"):
+        return None
+    if configured:
+        folder = Path(configured)
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        folder = Path(base) / "arazzo-engine"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _cache(name: str) -> str | bool:
+    """lark's ``cache`` argument for one grammar: a file in ``cache_dir()``, or off."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    python = "".join(map(str, sys.version_info[:2]))
+    return str(folder / f"{name}.lark-{lark.__version__}-py{python}.cache")
+
+
 @functools.cache
 def runtime_parser() -> Lark:
     """Parser for ``runtime_expression.lark`` (start rules ``expression`` and ``template``)."""
@@ -51,6 +87,7 @@ def runtime_parser() -> Lark:
         start=["expression", "template"],
         propagate_positions=True,
         maybe_placeholders=True,
+        cache=_cache("runtime_expression"),
     )
 
 
@@ -62,6 +99,7 @@ def condition_parser() -> Lark:
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
+        cache=_cache("condition"),
     )
 
 

@@ -2,6 +2,9 @@
 
 Arazzo's default is XPath 3.1; ``{type: xpath, version: xpath-30}`` (or ``-20``, ``-10``) picks an
 older one. The result counts as passed by the version's effective boolean value.
+
+elementpath is imported on first use: most documents have no XPath criterion, and its import
+costs more than validating a whole typical document.
 """
 
 from __future__ import annotations
@@ -13,20 +16,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import elementpath
-from elementpath.xpath30 import XPath30Parser
-from elementpath.xpath31 import XPath31Parser
-
 from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._navigation import describe_type
 
-PARSERS: dict[str, type] = {
-    "xpath-10": elementpath.XPath1Parser,
-    "xpath-20": elementpath.XPath2Parser,
-    "xpath-30": XPath30Parser,
-    "xpath-31": XPath31Parser,
-}
+VERSIONS = ("xpath-10", "xpath-20", "xpath-30", "xpath-31")
 DEFAULT_VERSION = "xpath-31"
+
+
+def _parser(version: str) -> type:
+    """elementpath's parser class for one version (imports elementpath on first use)."""
+    import elementpath
+    from elementpath.xpath30 import XPath30Parser
+    from elementpath.xpath31 import XPath31Parser
+
+    parsers: dict[str, type] = {
+        "xpath-10": elementpath.XPath1Parser,
+        "xpath-20": elementpath.XPath2Parser,
+        "xpath-30": XPath30Parser,
+        "xpath-31": XPath31Parser,
+    }
+    return parsers[version]
 
 
 class XPathFailure(Exception):
@@ -42,6 +51,8 @@ class XPathTest:
     selector: Any
 
     def test(self, value: Any) -> tuple[bool, str]:
+        import elementpath
+
         document = _document(value)
         try:
             result = self.selector.select(document)
@@ -58,8 +69,10 @@ def compile_xpath_test(condition: str, version: str = DEFAULT_VERSION) -> XPathT
     Raises:
         ExpressionError: the expression is not valid in that version.
     """
+    import elementpath
+
     try:
-        selector = elementpath.Selector(condition, parser=PARSERS[version])
+        selector = elementpath.Selector(condition, parser=_parser(version))
     except (elementpath.ElementPathError, SyntaxError, ValueError, TypeError) as error:
         match = re.search(r"column (\d+)", str(error))
         column = int(match.group(1)) if match else 1
