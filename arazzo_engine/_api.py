@@ -21,6 +21,7 @@ from arazzo_engine.executor import (
     RunResult,
     run_workflow,
 )
+from arazzo_engine.openapi import StepTargets
 from arazzo_engine.outline import FlowGraph, WorkflowOutline, build_graph, outline_workflow
 from arazzo_engine.validation import ValidationReport, validate_document
 
@@ -37,6 +38,21 @@ class ArazzoDocument:
                                                    compare=False)
     #: The documents indexed for running (operations, checked inputs schemas), shared by runs.
     _program: Program | None = field(default=None, repr=False, compare=False)
+    #: The OpenAPI model (descriptions built once), shared by validation, runs and tests.
+    _targets: StepTargets | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def targets(self) -> StepTargets:
+        if self._targets is None:
+            self._targets = StepTargets(self.bundle)
+        return self._targets
+
+    @property
+    def program(self) -> Program:
+        """The documents indexed for running and outlining; built once, shared by every run."""
+        if self._program is None:
+            self._program = Program(self.bundle, self.targets)
+        return self._program
 
     @property
     def path(self) -> Path | None:
@@ -57,7 +73,8 @@ class ArazzoDocument:
     def validate(self, *, strict: bool = False) -> ValidationReport:
         """Every diagnostic for the document and its sources (see docs/rules.md)."""
         if strict not in self._reports:
-            self._reports[strict] = validate_document(self.bundle, strict=strict)
+            self._reports[strict] = validate_document(self.bundle, strict=strict,
+                                                      targets=self.targets)
         return self._reports[strict]
 
     def run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None, *,
@@ -73,13 +90,6 @@ class ArazzoDocument:
             if not report.ok:
                 raise ValidationFailed(list(report.diagnostics))
         return run_workflow(self.program, workflow_id, inputs, options, observer, **kwargs)
-
-    @property
-    def program(self) -> Program:
-        """The documents indexed for running and outlining, built once."""
-        if self._program is None:
-            self._program = Program(self.bundle)
-        return self._program
 
     def inputs_schema(self, workflow_id: str | None = None) -> InputsSchema:
         """A workflow's inputs schema: which inputs it declares, and how a value typed as text

@@ -17,7 +17,7 @@ from typing import Any
 from arazzo_engine.errors import ArazzoError, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
-from arazzo_engine.executor._evaluator import Evaluator, short_repr
+from arazzo_engine.executor._evaluator import Evaluator
 from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
 from arazzo_engine.executor._inputs import forwarded_inputs
 from arazzo_engine.executor._masking import (
@@ -598,19 +598,7 @@ class Machine:
         return self.evaluator.outputs(workflow.get("outputs"), self.evaluator.context(state, frame))
 
     def _parameters(self, frame: Frame, step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        """Workflow parameters overridden by step parameters with the same name and ``in``."""
-        workflow = self.program.workflow(frame.document, frame.workflow_id)
-        merged: dict[tuple[str, Any], Mapping[str, Any]] = {}
-        for source in (workflow.get("parameters"), step.get("parameters")):
-            if source and not isinstance(source, list):
-                raise ExecutionError("parameters must be a list of Parameter Objects")
-            for item in source or []:
-                parameter = self.program.reusable(frame.document, item, "parameters")
-                if not isinstance(parameter, Mapping):
-                    raise ExecutionError(f"a parameter must be an object, not {short_repr(item)}")
-                key = (str(parameter.get("name")), _hashable(parameter.get("in")))
-                merged[key] = parameter
-        return list(merged.values())
+        return self.program.parameters(frame.document, frame.workflow_id, step)
 
     def _body(self, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
         body = step.get("requestBody")
@@ -692,7 +680,7 @@ def _cycle(frames: list[Frame], child: Frame) -> str | None:
 
 
 def _hashable(value: Any) -> Any:
-    """Names and locations used as keys; a list or object where a name belongs is its text."""
+    """Names used as keys; a list or object where a name belongs is its text."""
     try:
         hash(value)
     except TypeError:

@@ -7,43 +7,43 @@ cached; a question the documents cannot answer raises ``ExecutionError`` naming 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from arazzo_engine.document import Bundle, LoadedDocument, Source
 from arazzo_engine.errors import ExecutionError
 from arazzo_engine.executor._inputs import InputsSchema
-from arazzo_engine.openapi import Operation, OperationIndex, parse_operation_path
+from arazzo_engine.openapi import (
+    QUALIFIED,
+    OpenAPIDescription,
+    Operation,
+    StepTargets,
+    document_key,
+    merge_parameters,
+    resolve_reusable,
+)
 
 __all__ = ["OperationTarget", "Program", "document_key"]
-
-_SOURCE_REF = re.compile(r"^\$sourceDescriptions\.([A-Za-z0-9_\-]+)\.(.+)$")
-_COMPONENT_REF = re.compile(r"^\$components\.(parameters|successActions|failureActions)\.(.+)$")
-
-
-def document_key(document: LoadedDocument) -> str:
-    """The name a document goes by in ``Bundle.documents`` and in the run state."""
-    return str(document.path) if document.path is not None else document.uri
 
 
 @dataclass(frozen=True)
 class OperationTarget:
-    """The operation a step calls and the source description it lives in."""
+    """The operation a step calls, the source description it lives in, and that description."""
 
     source: Source
     operation: Operation
+    description: OpenAPIDescription | None = None
 
 
 class Program:
     """The bundle's documents, indexed for running."""
 
-    def __init__(self, bundle: Bundle) -> None:
+    def __init__(self, bundle: Bundle, targets: StepTargets | None = None) -> None:
         self.bundle = bundle
         self.entry_key = document_key(bundle.entry)
-        self._indexes: dict[str, OperationIndex] = {}
+        #: The OpenAPI model, shared with the validator and the tester when they are given it.
+        self.targets = targets or StepTargets(bundle)
         self._inputs: dict[tuple[str, str], InputsSchema] = {}
         self._steps: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
 
@@ -129,73 +129,36 @@ class Program:
 
     def resolve_workflow(self, key: str, reference: str) -> tuple[str, str]:
         """(document key, workflowId) for a local id or ``$sourceDescriptions.<name>.<id>``."""
-        match = _SOURCE_REF.match(reference)
+        match = QUALIFIED.match(reference)
         if match is None:
             self.workflow(key, reference)
             return key, reference
-        document = self._source(key, match.group(1), wanted="arazzo").document
-        assert document is not None, "_source refuses a source that is not loaded"
+        document = self._arazzo_source(key, match["source"]).document
+        assert document is not None, "_arazzo_source refuses a source that is not loaded"
         target_key = document_key(document)
-        self.workflow(target_key, match.group(2))
-        return target_key, match.group(2)
+        self.workflow(target_key, match["name"])
+        return target_key, match["name"]
 
     def resolve_operation(self, key: str, step: Mapping[str, Any]) -> OperationTarget:
-        if isinstance(step.get("operationPath"), str):
-            return self._by_path(key, step["operationPath"])
-        operation_id = step.get("operationId")
-        if not isinstance(operation_id, str):
-            raise ExecutionError("the step names no operationId, operationPath or workflowId")
-        match = _SOURCE_REF.match(operation_id)
-        if match is not None:
-            source = self._source(key, match.group(1), wanted="openapi")
-            operation = self._index(source).by_id(match.group(2))
-            if operation is None:
-                raise ExecutionError(
-                    f"operationId {match.group(2)!r} is not in source {source.name!r}"
-                )
-            return OperationTarget(source, operation)
-        candidates = [s for s in self.sources(key).values() if s.type != "arazzo"]
-        for source in candidates:
-            if source.document is None:
-                continue
-            operation = self._index(source).by_id(operation_id)
-            if operation is not None:
-                return OperationTarget(source, operation)
-        broken = [f"{s.name}: {s.problem}" for s in candidates if s.problem]
-        hint = f" (unloaded sources: {'; '.join(broken)})" if broken else ""
-        raise ExecutionError(f"operationId {operation_id!r} is in no OpenAPI source{hint}")
+        """The step's operation, as the validator resolves it; ``ExecutionError`` otherwise."""
+        source, operation, description = self.targets.lookup(self.document(key), step).require()
+        return OperationTarget(source, operation, description)
 
-    def _by_path(self, key: str, text: str) -> OperationTarget:
-        try:
-            name, pointer = parse_operation_path(text, lenient=True)
-        except ValueError as exc:
-            raise ExecutionError(f"operationPath {text!r}: {exc}") from None
-        source = self._source(key, name, wanted="openapi")
-        index = self._index(source)
-        operation = index.by_pointer(pointer) or index.by_pointer(unquote(pointer))
-        if operation is None:
-            raise ExecutionError(
-                f"operationPath {text!r} points to no operation in source {name!r}"
-                " (it must end with the HTTP method, e.g. .../~1pets/get)"
-            )
-        return OperationTarget(source, operation)
+    def parameters(self, key: str, workflow_id: str,
+                   step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """Workflow parameters overridden by step parameters with the same name and ``in``."""
+        workflow = self.workflow(key, workflow_id)
+        return merge_parameters(self.components(key), workflow, "", step, "").require()
 
-    def _source(self, key: str, name: str, *, wanted: str) -> Source:
+    def _arazzo_source(self, key: str, name: str) -> Source:
         source = self.sources(key).get(name)
         if source is None:
             raise ExecutionError(f"no source description named {name!r}")
         if source.document is None:
             raise ExecutionError(f"source description {name!r} is not loaded: {source.problem}")
-        if (source.type or wanted) != wanted:
-            raise ExecutionError(f"source description {name!r} is {source.type}, not {wanted}")
+        if (source.type or "arazzo") != "arazzo":
+            raise ExecutionError(f"source description {name!r} is {source.type}, not arazzo")
         return source
-
-    def _index(self, source: Source) -> OperationIndex:
-        key = source.location
-        if key not in self._indexes:
-            data = source.document.data if source.document is not None else {}
-            self._indexes[key] = OperationIndex.build(data)
-        return self._indexes[key]
 
     # reusable objects -----------------------------------------------------------------
 
@@ -206,14 +169,12 @@ class Program:
         """
         if not (isinstance(node, Mapping) and isinstance(node.get("reference"), str)):
             return node
-        reference = node["reference"]
-        match = _COMPONENT_REF.match(reference)
-        if match is None or match.group(1) != kind:
-            raise ExecutionError(f"reference {reference!r} does not name a component of {kind}")
-        table = self.components(key).get(kind)
-        found = table.get(match.group(2)) if isinstance(table, Mapping) else None
-        if not isinstance(found, Mapping):
-            raise ExecutionError(f"reference {reference!r} points to nothing")
+        target = resolve_reusable(self.components(key), node)
+        if target.kind != kind:
+            raise ExecutionError(f"reference {node['reference']!r} does not name a component "
+                                 f"of {kind}")
+        if not isinstance(target.node, Mapping):
+            raise ExecutionError(f"reference {node['reference']!r} points to nothing")
         if kind == "parameters" and "value" in node:
-            return {**found, "value": node["value"]}
-        return found
+            return {**target.node, "value": node["value"]}
+        return target.node

@@ -1,14 +1,15 @@
-"""The parts of an OpenAPI description a workflow needs: operations, servers, parameters."""
+"""The one OpenAPI model validate, run and test share.
 
-from arazzo_engine.openapi._index import (
-    HTTP_METHODS,
-    Operation,
-    OperationIndex,
-    RefError,
-    parse_operation_path,
-    resolve_ref,
-    server_url,
-)
+``StepTargets(bundle)`` builds each source description once (``OpenAPIDescription``: its
+operations with parameters, bodies, responses and servers resolved, ``$ref``s followed into
+other files under the bundle's source policy, Swagger 2.0 read as 3.0) and answers which
+operation a step calls (``lookup``) and with which merged parameters (``merge_parameters``).
+The validator turns a ``TargetLookup``'s problem into a diagnostic; the executor calls
+``require()``, which raises. ``OpenAPIDescription.spec()`` is the same description for
+openapi-core's validators, imported only when needed.
+"""
+
+from arazzo_engine.openapi._description import HTTP_METHODS, OpenAPIDescription, Operation
 from arazzo_engine.openapi._serialization import (
     ParameterStyle,
     default_style,
@@ -19,21 +20,61 @@ from arazzo_engine.openapi._serialization import (
     serialize_path,
     serialize_query,
 )
+from arazzo_engine.openapi._servers import server_url
+from arazzo_engine.openapi._store import (
+    DocumentStore,
+    Location,
+    ReferencePolicy,
+    RefError,
+    RefProblem,
+)
+from arazzo_engine.openapi._targets import (
+    COMPONENT_KINDS,
+    QUALIFIED,
+    REFERENCE,
+    MergedParameter,
+    ParameterMerge,
+    Reusable,
+    StepTargets,
+    TargetLookup,
+    document_key,
+    effective_items,
+    merge_parameters,
+    parse_operation_path,
+    resolve_reusable,
+    suggest,
+)
 
 __all__ = [
+    "COMPONENT_KINDS",
     "HTTP_METHODS",
+    "QUALIFIED",
+    "REFERENCE",
+    "DocumentStore",
+    "Location",
+    "MergedParameter",
+    "OpenAPIDescription",
     "Operation",
-    "OperationIndex",
+    "ParameterMerge",
     "ParameterStyle",
     "RefError",
+    "RefProblem",
+    "ReferencePolicy",
+    "Reusable",
+    "StepTargets",
+    "TargetLookup",
     "default_style",
+    "document_key",
+    "effective_items",
+    "merge_parameters",
     "parameter_style",
     "parse_operation_path",
     "render_scalar",
-    "resolve_ref",
+    "resolve_reusable",
     "serialize_cookie",
     "serialize_header",
     "serialize_path",
     "serialize_query",
     "server_url",
+    "suggest",
 ]

@@ -6,20 +6,30 @@ of the expected shape (a step that is not a mapping is simply not a step) and ne
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
-from arazzo_engine._suggest import closest
 from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
-from arazzo_engine.openapi import HTTP_METHODS, Operation, OperationIndex, parse_operation_path
+from arazzo_engine.openapi import (
+    COMPONENT_KINDS,
+    QUALIFIED,
+    REFERENCE,
+    OpenAPIDescription,
+    Reusable,
+    StepTargets,
+    TargetLookup,
+    resolve_reusable,
+    suggest,
+)
 
-COMPONENT_KINDS = ("inputs", "parameters", "successActions", "failureActions")
-QUALIFIED = re.compile(r"^\$sourceDescriptions\.(?P<source>[^.]+)\.(?P<name>.+)$")
-REFERENCE = re.compile(r"^\$components\.(?P<kind>[A-Za-z]+)\.(?P<name>.+)$")
+__all__ = ["COMPONENT_KINDS", "QUALIFIED", "REFERENCE", "OperationLookup", "Resolved", "Step",
+           "ValidationContext", "Workflow", "items", "members", "suggest", "text_of"]
+
+#: What a Reusable Object points at, and what a step's operation lookup found.
+OperationLookup = TargetLookup
+Resolved = Reusable
 
 
 def text_of(node: dict[str, Any], key: str) -> str | None:
@@ -96,37 +106,12 @@ class Step:
 
 
 @dataclass(frozen=True)
-class Resolved:
-    """What a Reusable Object points at (``node`` is None when nothing is there)."""
-
-    kind: str | None
-    name: str | None
-    node: Any
-    pointer: str | None
-
-
-@dataclass(frozen=True)
 class CalledWorkflow:
     """A workflow a step calls, with the data of the document it lives in (for its ``$ref``s)."""
 
     node: dict[str, Any]
     document_data: dict[str, Any]
     source: Source | None  # None for a workflow of the same document
-
-
-@dataclass(frozen=True)
-class OperationLookup:
-    """The outcome of resolving a step's operationId / operationPath.
-
-    ``operation`` is set when found; ``unchecked`` when the source could not be read (that is
-    reported once, at the source, not at every step); otherwise ``problem`` says what is wrong.
-    """
-
-    operation: Operation | None = None
-    source: Source | None = None
-    problem: str | None = None
-    hint: str | None = None
-    unchecked: bool = False
 
 
 @dataclass
@@ -136,7 +121,8 @@ class ValidationContext:
     document: LoadedDocument
     bundle: Bundle | None = None
     strict: bool = False
-    _indexes: dict[int, OperationIndex] = field(default_factory=dict, repr=False)
+    #: The OpenAPI model of the bundle, shared by every document's context (and by a run).
+    targets: StepTargets | None = field(default=None, repr=False)
     #: Results several rules share (compiled expressions, say), keyed by the computing function.
     shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -182,14 +168,7 @@ class ValidationContext:
 
     def resolve(self, reusable: dict[str, Any]) -> Resolved:
         """Follows a Reusable Object's ``$components.<kind>.<name>`` reference."""
-        reference = reusable.get("reference")
-        match = REFERENCE.match(reference) if isinstance(reference, str) else None
-        if match is None:
-            return Resolved(None, None, None, None)
-        kind, name = match["kind"], match["name"]
-        node = self.components(kind).get(name) if kind in COMPONENT_KINDS else None
-        pointer = join_pointer("/components", kind, name) if node is not None else None
-        return Resolved(kind, name, node, pointer)
+        return resolve_reusable(self.data.get("components"), reusable)
 
     def effective(self, value: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any], bool]]:
         """Items of a parameter/action list with Reusable Objects replaced by their targets.
@@ -228,105 +207,29 @@ class ValidationContext:
         """Sources that are (or may be) OpenAPI descriptions: every one not typed ``arazzo``."""
         return {n: s for n, s in self.sources.items() if s.type != "arazzo"}
 
-    def index_of(self, source: Source) -> OperationIndex | None:
-        if source.document is None:
-            return None
-        key = id(source.document)
-        if key not in self._indexes:
-            self._indexes[key] = OperationIndex.build(source.document.data)
-        return self._indexes[key]
+    @cached_property
+    def _targets(self) -> StepTargets | None:
+        if self.targets is not None:
+            return self.targets
+        return StepTargets(self.bundle) if self.bundle is not None else None
+
+    def description(self, source: Source) -> OpenAPIDescription | None:
+        """The OpenAPI description a loaded source holds, built once for the bundle."""
+        return self._targets.description(source) if self._targets is not None else None
 
     def lookup_operation(self, step: Step) -> OperationLookup:
-        node = step.node
-        if isinstance(node.get("operationId"), str):
-            return self._by_operation_id(node["operationId"])
-        if isinstance(node.get("operationPath"), str):
-            return self._by_operation_path(node["operationPath"])
-        return OperationLookup(problem="the step names no operation")
-
-    def _by_operation_id(self, text: str) -> OperationLookup:
-        qualified = QUALIFIED.match(text)
-        if qualified and qualified["source"] in self.source_names:
-            source = self.sources.get(qualified["source"])
-            if source is None or source.document is None:
-                return OperationLookup(source=source, unchecked=True)
-            index = self.index_of(source)
-            operation = index.by_id(qualified["name"]) if index else None
-            if operation is None:
-                return OperationLookup(
-                    source=source,
-                    problem=f"operationId `{qualified['name']}` does not exist in source "
-                            f"`{source.name}` ({source.url})",
-                    hint=suggest(qualified["name"], _ids(index)),
-                )
-            return OperationLookup(operation, source)
-        if qualified:
-            return OperationLookup(
-                problem=f"`{qualified['source']}` is not a declared source description",
-                hint=suggest(qualified["source"], self.source_names),
-            )
-        candidates = self.openapi_sources()
-        found: list[tuple[Source, Operation]] = []
-        unchecked = False
-        for source in candidates.values():
-            index = self.index_of(source)
-            if index is None:
-                unchecked = True
-                continue
-            operation = index.by_id(text)
-            if operation is not None:
-                found.append((source, operation))
-        if len(found) > 1:
-            names = ", ".join(f"`{s.name}`" for s, _ in found)
-            return OperationLookup(
-                problem=f"operationId `{text}` is ambiguous: sources {names} all define it",
-                hint=f"write it as $sourceDescriptions.{found[0][0].name}.{text}",
-            )
-        if found:
-            return OperationLookup(found[0][1], found[0][0])
-        if unchecked:
+        """The operation a step calls (the executor resolves it the same way)."""
+        if self._targets is None:
             return OperationLookup(unchecked=True)
-        where = ", ".join(f"`{n}`" for n in candidates) or "no OpenAPI source description"
-        known = set().union(*(_ids(self.index_of(s)) for s in candidates.values()))
-        return OperationLookup(
-            problem=f"operationId `{text}` does not exist in {where}",
-            hint=suggest(text, known),
-        )
+        key = id(step.node)
+        found = self._lookups.get(key)
+        if found is None:
+            found = self._lookups[key] = self._targets.lookup(self.document, step.node)
+        return found
 
-    def _by_operation_path(self, text: str) -> OperationLookup:
-        try:
-            name, pointer = parse_operation_path(text, lenient=True)
-        except ValueError as exc:
-            return OperationLookup(problem=str(exc))
-        if name not in self.source_names:
-            return OperationLookup(
-                problem=f"`{name}` is not a declared source description",
-                hint=suggest(name, self.source_names),
-            )
-        last = unquote(pointer.rsplit("/", 1)[-1]).lower()
-        if last not in HTTP_METHODS:
-            return OperationLookup(
-                problem=f"`{pointer}` does not end with an HTTP method, so it names no operation",
-                hint=f"add the method, e.g. {pointer}/get",
-            )
-        source = self.sources.get(name)
-        if source is None or source.document is None:
-            return OperationLookup(source=source, unchecked=True)
-        index = self.index_of(source)
-        operation = None
-        if index is not None:
-            operation = index.by_pointer(pointer) or index.by_pointer(unquote(pointer))
-        if operation is None:
-            return OperationLookup(
-                source=source,
-                problem=f"`{pointer}` is not an operation in source `{name}` ({source.url})",
-                hint="an operationPath ends with a method: #/paths/~1pets~1{petId}/get",
-            )
-        return OperationLookup(operation, source)
-
-
-def _ids(index: OperationIndex | None) -> Collection[str]:
-    return index.operation_ids if index is not None else ()
+    @cached_property
+    def _lookups(self) -> dict[int, OperationLookup]:
+        return {}
 
 
 _Identified = TypeVar("_Identified", "Workflow", "Step")
@@ -339,8 +242,3 @@ def _first_by_id(things: list[_Identified]) -> dict[str, _Identified]:
         if thing.id is not None:
             found.setdefault(thing.id, thing)
     return found
-
-
-def suggest(wrong: str, known: Collection[str]) -> str | None:
-    close = closest(wrong, known)
-    return f"did you mean `{close}`?" if close else None

@@ -14,6 +14,7 @@ from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, Position, load_bundle, load_file
 from arazzo_engine.document._sources import legacy_root
+from arazzo_engine.openapi import StepTargets
 
 from . import _rules  # noqa: F401  (registers the rules)
 from ._context import ValidationContext
@@ -31,6 +32,7 @@ def validate_document(
     root: str | Path | None = None,
     session: Any = None,
     allow_outside_root: bool | None = None,
+    targets: StepTargets | None = None,
 ) -> ValidationReport:
     """Validates an Arazzo description and the source descriptions it names.
 
@@ -44,6 +46,8 @@ def validate_document(
             you do not trust); by default they are read wherever they lead.
         session: a `requests.Session` for remote sources.
         allow_outside_root: deprecated, ignored (nothing is confined without ``root``).
+        targets: the bundle's OpenAPI model when the caller has one already (a document that
+            is validated and then run builds its descriptions once).
 
     Returns:
         A `ValidationReport`; ``report.ok`` is False when any error was found.
@@ -59,8 +63,10 @@ def validate_document(
                              allow_remote=allow_remote, session=session)
     diagnostics: list[Diagnostic] = []
     nested = arazzo_documents(bundle)
+    shared = targets or StepTargets(bundle)
     for each in [loaded, *nested]:
-        diagnostics.extend(iter_diagnostics(ValidationContext(each, bundle, strict)))
+        diagnostics.extend(iter_diagnostics(ValidationContext(each, bundle, strict,
+                                                              targets=shared)))
     return ValidationReport.of(_file_name(loaded), diagnostics,
                                order=[_file_name(d) for d in nested])
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from arazzo_engine.document import split_pointer
 from arazzo_engine.expressions import RuntimeExpression
-from arazzo_engine.openapi import RefError, resolve_ref
 from arazzo_engine.validation._context import Step, ValidationContext
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
@@ -81,35 +79,19 @@ def _context_is_an_array(ctx: ValidationContext, step: Step | None,
     if context.root != "response" or context.segments != ("body",):
         return False
     lookup = ctx.lookup_operation(step)
-    if lookup.operation is None or lookup.source is None or lookup.source.document is None:
+    if lookup.operation is None or lookup.description is None:
         return False
-    document = lookup.source.document.data
+    description = lookup.description
     tokens = split_pointer(context.pointer) if context.pointer else []
     shapes = []
     for status, response in lookup.operation.responses.items():
         content = response.get("content") if isinstance(response, dict) else None
-        if not status.startswith("2") or not isinstance(content, dict):
+        at = lookup.operation.response_at.get(status)
+        if not status.startswith("2") or not isinstance(content, dict) or at is None:
             continue
         for media, body in content.items():
             if "json" in media and isinstance(body, dict) and "schema" in body:
-                shapes.append(_schema_at(document, body["schema"], tokens))
+                shapes.append(description.schema_at(
+                    body["schema"], at.child("content", media, "schema"), tokens))
     return bool(shapes) and all(
         isinstance(s, dict) and s.get("type") in ("array", ["array"]) for s in shapes)
-
-
-def _schema_at(document: Any, schema: Any, tokens: list[str]) -> Any:
-    """The sub-schema a JSON Pointer into an instance lands on (None when not declared)."""
-    try:
-        schema = resolve_ref(document, schema)
-        for token in tokens:
-            if not isinstance(schema, dict):
-                return None
-            if token.isdigit() and isinstance(schema.get("items"), dict):
-                schema = resolve_ref(document, schema["items"])
-            else:
-                properties = schema.get("properties")
-                schema = resolve_ref(document, properties.get(token)) \
-                    if isinstance(properties, dict) else None
-    except (RefError, ValueError):
-        return None
-    return schema

@@ -38,10 +38,43 @@ def source_load(ctx: ValidationContext) -> Iterator[Finding]:
             if source.type == "arazzo" and "arazzo" not in data:
                 yield Finding(f"source `{source.name}` is typed arazzo but {source.url} is not "
                               "an Arazzo description", pointer)
-            elif source.type != "arazzo" and not str(data.get("openapi", "")).startswith("3."):
-                found = "a Swagger 2.0" if "swagger" in data else "not an OpenAPI 3.x"
-                yield Finding(f"source `{source.name}` ({source.url}) is {found} description; "
-                              "its operations cannot be resolved", pointer)
+            elif source.type != "arazzo" and not _is_openapi(data):
+                yield Finding(f"source `{source.name}` ({source.url}) is neither an OpenAPI "
+                              "3.x nor a Swagger 2.0 description (it has no `openapi` or "
+                              "`swagger` version); its operations cannot be resolved", pointer)
+
+
+def _is_openapi(data: dict[str, Any]) -> bool:
+    return str(data.get("openapi", "")).startswith("3.") or \
+        str(data.get("swagger", "")).startswith("2.")
+
+
+@rule("openapi-ref", "error",
+      "every $ref of an operation a step calls can be followed (other files included), "
+      "reported where the $ref is written")
+def openapi_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    reported: set[tuple[str, str]] = set()
+    for step in ctx.steps():
+        if step.kind != "operation":
+            continue
+        found = ctx.lookup_operation(step)
+        if found.description is None:
+            continue
+        problems = list(found.description.problems)  # path items: their operations are unknown
+        if found.operation is not None:
+            problems += found.description.ref_problems(found.operation)
+        for problem in problems:
+            key = (problem.at.file, problem.at.pointer)
+            if key in reported:
+                continue
+            reported.add(key)
+            where = "a path item" if problem in found.description.problems or \
+                found.operation is None else f"operation {found.operation.label}"
+            source = found.source.name if found.source else "?"
+            yield Finding(f"{problem.message} ({where} of source `{source}`, which step "
+                          f"`{step.id}` uses)", problem.at.pointer,
+                          document=problem.at.document, anchor="value",
+                          severity="warning" if problem.skipped else None)
 
 
 @rule("operation-resolved", "error",
@@ -122,11 +155,13 @@ def _step_parameters(ctx: ValidationContext, step: Step) -> dict[tuple[Any, Any]
 
 
 def _operation_steps(ctx: ValidationContext) -> Iterator[tuple[Step, Operation, str]]:
+    """Steps whose operation is known, with every parameter and body of it resolved (an
+    operation with a broken ``$ref`` is reported by ``openapi-ref``, not guessed about)."""
     for step in ctx.steps():
         if step.kind != "operation":
             continue
         found = ctx.lookup_operation(step)
-        if found.operation is not None:
+        if found.operation is not None and not found.operation.problems:
             field = "operationId" if "operationId" in step.node else "operationPath"
             yield step, found.operation, f"{step.pointer}/{field}"
 
@@ -200,14 +235,4 @@ def _matches(name: Any, where: Any, given_name: Any, given_in: Any) -> bool:
 def _security_names(ctx: ValidationContext, step: Step) -> set[str]:
     """Header names that the source's security schemes carry (api keys, bearer tokens)."""
     found = ctx.lookup_operation(step)
-    if found.source is None or found.source.document is None:
-        return set()
-    data = found.source.document.data
-    schemes = data.get("components", {}).get("securitySchemes", {}) if isinstance(
-        data, dict) and isinstance(data.get("components"), dict) else {}
-    names = {"authorization"}
-    if isinstance(schemes, dict):
-        for scheme in schemes.values():
-            if isinstance(scheme, dict) and scheme.get("in") == "header":
-                names.add(str(scheme.get("name", "")).lower())
-    return names
+    return set(found.description.security_header_names) if found.description else set()
