@@ -21,7 +21,10 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
 
-_SUBCOMMANDS = ("run", "validate", "list", "describe", "graph", "demo", "simulate")
+_SUBCOMMANDS = ("run", "validate", "list", "describe", "graph", "demo", "simulate",
+                "completion")
+#: Subcommands whose module has another name (a module ``list`` would shadow the builtin here).
+_MODULES = {"list": "listing"}
 
 
 def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -39,7 +42,7 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in _SUBCOMMANDS if commands is None else commands:
-        module = importlib.import_module(f"arazzo_engine.cli.{name}")
+        module = importlib.import_module(f"arazzo_engine.cli.{_MODULES.get(name, name)}")
         module.add_parser(subparsers)
         subparsers.choices[name].set_defaults(handler=module.main)
     return parser
@@ -60,6 +63,10 @@ def _commands_needed(argv: Sequence[str]) -> list[str] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["__complete"]:  # the shell completion scripts' callback (cli/_complete.py)
+        from arazzo_engine.cli import _complete
+
+        return _complete.main(argv[1:])
     parser = build_parser(_commands_needed(argv))
     try:
         args = parser.parse_args(argv)
