@@ -123,8 +123,11 @@ def _listed(shell: Shell, terminal: Terminal, typed: str, shown: list[str],
 
 
 def _clear(shell: Shell, terminal: Terminal) -> None:
+    """Abandons the line and clears the screen, waiting for the shell at each stage (keys
+    typed while a shell handles Ctrl-C can be lost)."""
     terminal.press("C-c")
-    terminal.press("C-u")
+    terminal.wait_for(lambda screen: screen.rstrip().splitlines()[-1].rstrip()
+                      == shell.prompt.rstrip(), what="a fresh prompt")
     terminal.type("clear")
     terminal.press("Enter")
     terminal.wait_for(lambda screen: screen.strip() == shell.prompt.strip(),
