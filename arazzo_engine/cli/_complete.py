@@ -147,11 +147,12 @@ def main(argv: Sequence[str]) -> int:
     """``KIND CURRENT WORD...``: prints candidates; exit 0 whatever happens."""
     if len(argv) < 2 or argv[0] not in _CANDIDATES:
         return 0
-    from arazzo_engine.cli import build_parser
+    from arazzo_engine.cli import _commands_needed, build_parser
     from arazzo_engine.cli._completion import command_spec
 
     kind, current, words = argv[0], argv[1], list(argv[2:])
     with contextlib.redirect_stderr(io.StringIO()):  # a warning must not garble the line
-        found = candidates(kind, current, scan(command_spec(build_parser()), words))
+        parser = build_parser(_commands_needed(words))  # only the command on the line
+        found = candidates(kind, current, scan(command_spec(parser), words))
     sys.stdout.write("".join(f"{value}\t{text}\n" for value, text in found))
     return 0
