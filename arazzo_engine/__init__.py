@@ -88,8 +88,12 @@ def _submodule(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Names this module uses itself; ``dir(arazzo_engine)`` shows the API, not its plumbing.
+_PLUMBING = frozenset({"TYPE_CHECKING", "Any", "importlib"})
+
+
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted((set(globals()) - _PLUMBING) | set(__all__))
 
 
 __all__ = [
