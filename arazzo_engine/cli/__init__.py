@@ -62,7 +62,8 @@ def _commands_needed(argv: Sequence[str]) -> list[str] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    # Not list(): importing the ``list`` subcommand binds that name in this package.
+    argv = sys.argv[1:] if argv is None else [*argv]
     if argv[:1] == ["__complete"]:  # the shell completion scripts' callback (cli/_complete.py)
         from arazzo_engine.cli import _complete
 
