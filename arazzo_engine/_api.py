@@ -14,11 +14,13 @@ from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.document._sources import legacy_root
 from arazzo_engine.errors import ExecutionError, ValidationFailed
 from arazzo_engine.executor import (
+    DryRun,
     InputsSchema,
     Observer,
     Program,
     RunOptions,
     RunResult,
+    dry_run,
     run_workflow,
 )
 from arazzo_engine.openapi import StepTargets
@@ -90,6 +92,21 @@ class ArazzoDocument:
             if not report.ok:
                 raise ValidationFailed(list(report.diagnostics))
         return run_workflow(self.program, workflow_id, inputs, options, observer, **kwargs)
+
+    def dry_run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None,
+                *, options: RunOptions | None = None, validate: bool = True) -> DryRun:
+        """The requests a run would send, built as a run builds them; nothing is sent.
+
+        The first request is complete (URL, headers, body; secrets masked); later steps are
+        built as far as the inputs allow, values only the run can know shown as
+        ``{$expression}``. Raises as ``run`` does before its first request
+        (``ValidationFailed``, ``InputError``, ``ExecutionError``).
+        """
+        if validate:
+            report = self.validate()
+            if not report.ok:
+                raise ValidationFailed(list(report.diagnostics))
+        return dry_run(self.program, workflow_id, inputs, options)
 
     def inputs_schema(self, workflow_id: str | None = None) -> InputsSchema:
         """A workflow's inputs schema: which inputs it declares, and how a value typed as text

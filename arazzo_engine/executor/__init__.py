@@ -4,6 +4,7 @@ Start with ``run_workflow(path, inputs={...})``; it returns a ``RunResult``.
 """
 
 from arazzo_engine.executor._clock import Clock, ManualClock, SystemClock
+from arazzo_engine.executor._dry_run import DryRun, PlannedStep, dry_run
 from arazzo_engine.executor._http import (
     MAX_RESPONSE_BODY,
     HttpRequest,
@@ -54,6 +55,7 @@ __all__ = [
     "ActionRecord",
     "Clock",
     "CriterionRecord",
+    "DryRun",
     "Finish",
     "Frame",
     "HttpRequest",
@@ -62,6 +64,7 @@ __all__ = [
     "Machine",
     "ManualClock",
     "Observer",
+    "PlannedStep",
     "Program",
     "RequestRecord",
     "RequestsTransport",
@@ -80,6 +83,7 @@ __all__ = [
     "Wait",
     "Waited",
     "drive",
+    "dry_run",
     "load_program",
     "run_many",
     "run_workflow",

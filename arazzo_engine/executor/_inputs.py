@@ -58,6 +58,14 @@ class InputsSchema:
             {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
         )
 
+    def with_defaults(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
+        """The inputs with schema defaults filled in, not validated (a dry run's placeholders
+        would not pass)."""
+        values = dict(inputs)
+        if self.schema is None:
+            return values
+        return dict(_with_defaults(self.schema, values, self.document, 0))
+
     def prepare(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """The inputs with schema defaults filled in; raises ``InputError`` naming a bad one."""
         values = dict(inputs)
