@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         RunResult,
         Scheduler,
         StepExecution,
+        StopSignal,
         run_many,
     )
     from arazzo_engine.expressions import ExpressionError, jsonpath_query
@@ -57,6 +58,7 @@ _LAZY = {
     "RunResult": "arazzo_engine.executor",
     "Scheduler": "arazzo_engine.executor",
     "StepExecution": "arazzo_engine.executor",
+    "StopSignal": "arazzo_engine.executor",
     "run_many": "arazzo_engine.executor",
     "ExpressionError": "arazzo_engine.expressions",
     "jsonpath_query": "arazzo_engine.expressions",
@@ -113,6 +115,7 @@ __all__ = [
     "RunResult",
     "Scheduler",
     "StepExecution",
+    "StopSignal",
     "ValidationFailed",
     "ValidationReport",
     "WorkflowOutline",

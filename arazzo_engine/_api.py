@@ -85,7 +85,8 @@ class ArazzoDocument:
         """Runs one workflow; refuses (``ValidationFailed``) a document with errors first.
 
         A workflow that fails is a result with ``outcome == "failed"``, not an exception.
-        ``kwargs`` pass through to ``run_workflow`` (``transport``, ``clock``).
+        ``kwargs`` pass through to ``run_workflow`` (``transport``, ``clock``, ``stop``: a
+        ``StopSignal`` that ends the run at once with outcome ``"interrupted"``).
         """
         if validate:
             report = self.validate()

@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module with ``add_parser(subparsers)`` and ``main(args) -> int``.
 Exit codes are a contract (README): 0 success, 1 the workflow or document failed, 2 unusable input
-or bad usage, 3 an internal error (a bug in arazzo-engine: the message asks for a report).
+or bad usage, 3 an internal error (a bug in arazzo-engine: the message asks for a report),
+130 and 143 a run stopped by SIGINT (Ctrl-C) or SIGTERM.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
+#: 128 + the signal's number, as shells report a process a signal ended.
+EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C)
+EXIT_TERMINATED = 143  # SIGTERM
 
 _SUBCOMMANDS = ("run", "validate", "list", "describe", "graph", "demo", "simulate",
                 "completion")
@@ -77,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args))
     except KeyboardInterrupt:
         print("arazzo: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never show a user a traceback

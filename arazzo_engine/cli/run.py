@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from arazzo_engine._api import ArazzoDocument, load
-from arazzo_engine.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from arazzo_engine._durations import duration_text, seconds_text
+from arazzo_engine.cli import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+)
 from arazzo_engine.cli._args import (
     add_source_options,
     non_negative_number,
@@ -28,6 +36,7 @@ from arazzo_engine.document import load_file
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
     DEFAULT_LOOP_DELAY,
+    DEFAULT_LOOP_DELAY_MAX,
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_MAX_STEPS,
     DEFAULT_REGEX_TIMEOUT,
@@ -37,6 +46,8 @@ from arazzo_engine.executor import (
     RunOptions,
     RunResult,
     StepExecution,
+    StopSignal,
+    stop_on_signals,
 )
 
 
@@ -45,9 +56,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "run", help="run a workflow",
         description="Run one workflow of an Arazzo document against its APIs.",
         epilog=(f"Polling manners: a goto that re-runs a step that already ran waits "
-                f"--loop-delay seconds first (default {DEFAULT_LOOP_DELAY:g}; 0 disables it). "
-                f"A run stops and fails after --max-steps step executions (default "
-                f"{DEFAULT_MAX_STEPS}). Redirects are not followed unless --follow-redirects."),
+                f"--loop-delay seconds first (default {DEFAULT_LOOP_DELAY:g}; 0 disables it), "
+                f"1.5 times longer at each consecutive re-run, up to --loop-delay-max (default "
+                f"{DEFAULT_LOOP_DELAY_MAX:g}). A run stops and fails after --max-steps step "
+                f"executions (default {DEFAULT_MAX_STEPS}: a 24-hour poll fits). Redirects are "
+                "not followed unless --follow-redirects. Ctrl-C or SIGTERM stop the run at "
+                "once; it reports every step so far with outcome 'interrupted' and exits 130 "
+                "(SIGINT) or 143 (SIGTERM). Exit codes: 0 succeeded, 1 failed (an --expect "
+                "included), 2 bad usage or an invalid document, 3 internal error."),
     )
     parser.add_argument("path", metavar="PATH", help="the Arazzo document")
     parser.add_argument("--workflow", metavar="ID",
@@ -68,7 +84,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="text: progress for people; json: one JSON object on stdout")
     parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,
                         default=DEFAULT_LOOP_DELAY,
-                        help=f"wait before re-running a step (default {DEFAULT_LOOP_DELAY:g})")
+                        help="the first wait before a goto re-runs a step (default "
+                             f"{DEFAULT_LOOP_DELAY:g}; 0: no waiting); it grows x1.5 per "
+                             "consecutive re-run")
+    parser.add_argument("--loop-delay-max", metavar="SECONDS", type=non_negative_number,
+                        default=DEFAULT_LOOP_DELAY_MAX,
+                        help="the cap on that growing wait (default "
+                             f"{DEFAULT_LOOP_DELAY_MAX:g}; never below --loop-delay)")
+    parser.add_argument("--expect", metavar="EXPRESSION", action="append", default=[],
+                        help="a condition that must hold when the workflow ends, over "
+                             "$outputs, $steps and $inputs (repeatable), e.g. "
+                             "'$outputs.finalStatus == 10'; a false one fails the run (exit 1)")
     parser.add_argument("--max-steps", metavar="N", type=positive_int,
                         default=DEFAULT_MAX_STEPS,
                         help=f"fail after N step executions (default {DEFAULT_MAX_STEPS})")
@@ -120,8 +146,9 @@ def main(args: argparse.Namespace) -> int:
     out = PipeSafe(sys.stdout)
     observer = _TextReporter(out) if args.format == "text" else None
     try:
-        result = document.run(args.workflow, inputs, options=options, observer=observer,
-                              validate=False)
+        with StopSignal() as stop, stop_on_signals(stop):
+            result = document.run(args.workflow, inputs, options=options, observer=observer,
+                                  validate=False, stop=stop)
     except InputError as exc:
         return _usage(f"{exc} (give inputs with --input NAME=VALUE or --inputs-file FILE)")
     except (ExecutionError, DocumentError) as exc:
@@ -136,6 +163,11 @@ def main(args: argparse.Namespace) -> int:
     else:
         _print_summary(result, out)
     out.flush()  # now, while a closed pipe can still be caught, not at interpreter exit
+    if result.interrupted:
+        done = sum(s.outcome != "interrupted" for s in result.steps)
+        print(f"arazzo run: {result.error}; {done} step execution(s) recorded above",
+              file=sys.stderr)
+        return EXIT_TERMINATED if stop.signal_number == signal.SIGTERM else EXIT_INTERRUPTED
     if not result.succeeded:
         print(f"arazzo run: workflow {result.workflow_id!r} failed: {result.error}",
               file=sys.stderr)
@@ -211,7 +243,8 @@ def _options(args: argparse.Namespace) -> RunOptions:
             raise ValueError(f"--ca-bundle: no such file {args.ca_bundle!r}")
         verify = args.ca_bundle
     return RunOptions(
-        loop_delay=args.loop_delay, max_steps=args.max_steps, timeout=args.timeout,
+        loop_delay=args.loop_delay, loop_delay_max=args.loop_delay_max,
+        expect=tuple(args.expect), max_steps=args.max_steps, timeout=args.timeout,
         deadline=args.deadline, servers=servers, server_variables=variables,
         follow_redirects=args.follow_redirects, verify=verify,
         max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
@@ -274,7 +307,10 @@ class _TextReporter:
                      "dependency": "dependency", "retry": "before retrying: workflow"}
             self._line(f"{indent}{label.get(str(role), 'workflow')} {data['workflowId']}")
         elif event.kind == "waiting":
-            self._line(f"{indent}    waiting {data['seconds']:g} s ({data['reason']})")
+            self._line(f"{indent}    waiting {seconds_text(data['seconds'])} " + (
+                f"before poll {data['poll']} of {data['stepId']} (polling for "
+                f"{duration_text(data['pollingSeconds'])})" if "poll" in data
+                else f"({data['reason']})"))
 
     def _step(self, execution: StepExecution) -> None:
         indent = "  " * execution.depth
@@ -330,6 +366,10 @@ def _print_summary(result: RunResult, out: Writer) -> None:
     out.write(f"\nworkflow {result.workflow_id} {result.outcome}\n")
     if result.error:
         out.write(f"  error: {result.error}\n")
+    for expectation in result.expectations:
+        verdict = "ok" if expectation.passed else "NOT MET"
+        detail = f" ({expectation.detail})" if expectation.detail else ""
+        out.write(f"  expect {expectation.condition}: {verdict}{detail}\n")
     if result.outputs:
         out.write("outputs:\n")
         for name, value in result.masker.value(result.outputs).items():

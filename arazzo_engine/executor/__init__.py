@@ -17,6 +17,7 @@ from arazzo_engine.executor._inputs import InputsSchema
 from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
 from arazzo_engine.executor._options import (
     DEFAULT_LOOP_DELAY,
+    DEFAULT_LOOP_DELAY_MAX,
     DEFAULT_MAX_RETRY_WAIT,
     DEFAULT_MAX_STEPS,
     DEFAULT_REGEX_TIMEOUT,
@@ -41,9 +42,11 @@ from arazzo_engine.executor._scheduler import (
     run_many,
 )
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
+from arazzo_engine.executor._stop import RequestCutOff, StopSignal, stop_on_signals
 
 __all__ = [
     "DEFAULT_LOOP_DELAY",
+    "DEFAULT_LOOP_DELAY_MAX",
     "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_MAX_RETRY_WAIT",
     "DEFAULT_MAX_STEPS",
@@ -66,6 +69,7 @@ __all__ = [
     "Observer",
     "PlannedStep",
     "Program",
+    "RequestCutOff",
     "RequestRecord",
     "RequestsTransport",
     "ResponseRecord",
@@ -77,6 +81,7 @@ __all__ = [
     "Scheduler",
     "SendRequest",
     "StepExecution",
+    "StopSignal",
     "SystemClock",
     "Transport",
     "TransportFailure",
@@ -87,4 +92,5 @@ __all__ = [
     "load_program",
     "run_many",
     "run_workflow",
+    "stop_on_signals",
 ]

@@ -18,8 +18,10 @@ from arazzo_engine.errors import ArazzoError, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
 from arazzo_engine.executor._evaluator import Evaluator
+from arazzo_engine.executor._expect import Expectations, unmet
 from arazzo_engine.executor._http import HttpRequest, HttpResponse, TransportFailure
 from arazzo_engine.executor._inputs import forwarded_inputs
+from arazzo_engine.executor._loops import loop_wait, next_streak
 from arazzo_engine.executor._masking import (
     Masker,
     harvest_headers,
@@ -32,6 +34,7 @@ from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import (
     FAILED,
+    INTERRUPTED,
     SUCCEEDED,
     ActionRecord,
     CriterionRecord,
@@ -44,7 +47,7 @@ from arazzo_engine.executor._results import (
 from arazzo_engine.executor._retry import parse_retry_after, retry_limit, seconds_of
 from arazzo_engine.executor._server_options import check_server_options
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
-from arazzo_engine.expressions import EvaluationContext
+from arazzo_engine.expressions import Compiler, EvaluationContext
 
 __all__ = ["Abort", "Finish", "Machine", "SendRequest", "Wait", "Waited"]
 
@@ -73,9 +76,17 @@ class Waited:
 
 @dataclass(frozen=True)
 class Abort:
-    """The driver stops the run (deadline passed, interrupted); the machine records why."""
+    """The driver stops the run; the machine records why.
+
+    ``interrupted``: stopped from outside (Ctrl-C, SIGTERM, ``StopSignal``), so the run ends
+    ``"interrupted"`` rather than ``"failed"`` (a deadline or the loop guard fails it).
+    ``in_flight``: the pending request was sent and its response never read; it is recorded
+    as an ``"interrupted"`` step, so nobody loses sight of a request that may have landed.
+    """
 
     reason: str
+    interrupted: bool = False
+    in_flight: bool = False
 
 
 Action = SendRequest | Wait | Finish
@@ -98,6 +109,8 @@ class Machine:
         self.options = options or RunOptions()
         check_server_options(program.bundle, self.options.servers, self.options.server_variables)
         self.evaluator = Evaluator(program, regex_timeout=self.options.regex_timeout)
+        self.expectations = Expectations(self.options.expect,
+                                         Compiler(regex_timeout=self.options.regex_timeout))
         self._maskers: dict[tuple[int, int], Masker] = {}
 
     # entry points ---------------------------------------------------------------------
@@ -121,7 +134,10 @@ class Machine:
         if state.finished:
             return Finish(self.result(state))
         if isinstance(outcome, Abort):
-            self._fail_run(state, outcome.reason)
+            if outcome.in_flight and state.pending is not None:
+                self._record_in_flight(state, outcome.reason)
+            self._fail_run(state, outcome.reason,
+                           outcome=INTERRUPTED if outcome.interrupted else FAILED)
         elif isinstance(outcome, (HttpResponse, TransportFailure)):
             if state.pending is None:
                 raise ExecutionError("a response arrived but no request was pending")
@@ -136,6 +152,7 @@ class Machine:
             outputs=dict(state.outputs), steps=list(state.executions),
             error=None if state.error is None else masker.text(state.error),
             unresolved={k: masker.text(v) for k, v in state.unresolved.items()},
+            expectations=[CriterionRecord.from_dict(e) for e in state.expectations],
             masker=masker,
         )
 
@@ -148,9 +165,10 @@ class Machine:
                 self._start_dependency(state, frame, frame.dependencies.pop(0))
                 continue
             if frame.delay > 0:
-                seconds, reason = frame.delay, frame.delay_reason
-                frame.delay, frame.delay_reason = 0.0, ""
-                state.events.append(RunEvent("waiting", {"seconds": seconds, "reason": reason}))
+                seconds, reason, detail = frame.delay, frame.delay_reason, frame.delay_detail
+                frame.delay, frame.delay_reason, frame.delay_detail = 0.0, "", None
+                state.events.append(RunEvent("waiting", {"seconds": seconds, "reason": reason,
+                                                         **(detail or {})}))
                 return Wait(seconds, reason)
             steps = self.program.steps(frame.document, frame.workflow_id)
             if frame.position >= len(steps):
@@ -393,24 +411,40 @@ class Machine:
                 + (f": {execution.error}" if execution.error else ""))
             self._finish_frame(state, succeeded=succeeded, error=error)
         elif record.type == "goto":
-            self._apply_goto(state, frame, action or {})
+            self._apply_goto(state, frame, action or {}, execution)
         else:
             self._finish_frame(state, succeeded=False,
                                error=f"action {record.name!r} has unknown type {record.type!r}")
 
-    def _apply_goto(self, state: RunState, frame: Frame, action: Mapping[str, Any]) -> None:
+    def _apply_goto(self, state: RunState, frame: Frame, action: Mapping[str, Any],
+                    execution: StepExecution) -> None:
         try:
             if isinstance(action.get("stepId"), str):
                 target = action["stepId"]
                 index = self.program.step_index(frame.document, frame.workflow_id, target)
-                delay = self.options.loop_delay if target in frame.ran else 0.0
-                self._goto(frame, index, delay, f"polling manners before re-running {target!r}")
+                if target not in frame.ran:
+                    frame.loop = None  # forward: any polling loop is over
+                    self._goto(frame, index, 0.0, "")
+                    return
+                self._loop_back(frame, index, target, execution)
             elif isinstance(action.get("workflowId"), str):
                 self._transfer(state, frame, action["workflowId"])
             else:
                 raise ExecutionError(f"goto action {action.get('name')!r} names no target")
         except ArazzoError as exc:
             self._finish_frame(state, succeeded=False, error=str(exc))
+
+    def _loop_back(self, frame: Frame, index: int, target: str,
+                   execution: StepExecution) -> None:
+        """A goto that re-runs a step: wait longer the longer the loop goes on."""
+        elapsed = execution.response.elapsed_ms / 1000 if execution.response else 0.0
+        streak = next_streak(frame.loop, target, elapsed)
+        delay = loop_wait(self.options, streak["reruns"])
+        frame.loop = {**streak, "seconds": streak["seconds"] + delay}
+        self._goto(frame, index, delay, f"polling manners before re-running {target!r}")
+        if delay > 0:
+            frame.delay_detail = {"stepId": target, "poll": streak["reruns"] + 1,
+                                  "pollingSeconds": round(streak["seconds"], 3)}
 
     def _goto(self, frame: Frame, index: int, delay: float, reason: str) -> None:
         frame.position = index
@@ -552,6 +586,11 @@ class Machine:
             "error": None if error is None else self.masker(state).text(error),
             "depth": len(state.frames)}))
         if not state.frames:
+            if succeeded and self.expectations:
+                records = self.expectations.check(self._end_context(state, frame, outputs))
+                state.expectations = [r.to_dict() for r in records]
+                error = unmet(records)
+                succeeded = error is None
             state.finished = True
             state.outcome = SUCCEEDED if succeeded else FAILED
             state.outputs, state.unresolved, state.error = outputs, unresolved, error
@@ -576,8 +615,32 @@ class Machine:
             self._workflow_step_done(state, parent, step, outputs, succeeded, error,
                                      child_id=frame.workflow_id)
 
-    def _fail_run(self, state: RunState, reason: str) -> None:
-        """Stops everything (loop guard, deadline): every running workflow fails with ``reason``."""
+    def _end_context(self, state: RunState, frame: Frame,
+                     outputs: Mapping[str, Any]) -> EvaluationContext:
+        """What ``expect`` conditions see: the ended workflow's outputs, steps and inputs."""
+        return self.evaluator.context(state, frame, outputs=outputs)
+
+    def _record_in_flight(self, state: RunState, reason: str) -> None:
+        """The request sent whose response never came: an ``interrupted`` step in the record."""
+        pending, frame = state.pending or {}, state.frames[-1]
+        request = pending.get("request") or {}
+        masker = self.masker(state)
+        step_id = str(pending.get("stepId"))
+        self._record(state, StepExecution(
+            step_id=step_id, workflow_id=frame.workflow_id, outcome=INTERRUPTED,
+            attempt=frame.retries.get(step_id, 0) + 1, depth=len(state.frames) - 1,
+            request=RequestRecord(
+                method=str(request.get("method")), url=masker.url(str(request.get("url"))),
+                headers=masker.headers(request.get("headers") or {}),
+                body=None if request.get("body") is None
+                else recorded_body(masker.text(request["body"]))),
+            error=(f"{reason} while waiting for the response: the request was sent and may "
+                   "have been acted on; check before sending it again"),
+        ))
+
+    def _fail_run(self, state: RunState, reason: str, outcome: str = FAILED) -> None:
+        """Stops everything (loop guard, deadline, interruption): every running workflow ends
+        with ``reason``; ``outcome`` is ``failed``, or ``interrupted`` when stopped from outside."""
         state.pending = None
         while state.frames:
             frame = state.frames.pop()
@@ -588,9 +651,9 @@ class Machine:
                 if "outputs" in origin:
                     outputs, unresolved = origin["outputs"], origin.get("unresolved", {})
                 state.outputs, state.unresolved = outputs, unresolved
-        state.finished, state.outcome, state.error = True, FAILED, reason
+        state.finished, state.outcome, state.error = True, outcome, reason
         state.events.append(RunEvent("run-finished", {
-            "outcome": FAILED, "error": self.masker(state).text(reason)}))
+            "outcome": outcome, "error": self.masker(state).text(reason)}))
 
     def _workflow_outputs(self, state: RunState, frame: Frame) -> tuple[dict[str, Any],
                                                                          dict[str, str]]:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
 
-__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_MAX_RETRY_WAIT", "DEFAULT_MAX_STEPS",
-           "DEFAULT_REGEX_TIMEOUT", "DEFAULT_TIMEOUT", "RunOptions"]
+__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_LOOP_DELAY_MAX", "DEFAULT_MAX_RETRY_WAIT",
+           "DEFAULT_MAX_STEPS", "DEFAULT_REGEX_TIMEOUT", "DEFAULT_TIMEOUT", "RunOptions"]
 
 DEFAULT_LOOP_DELAY = 2.0
-DEFAULT_MAX_STEPS = 1000
+DEFAULT_LOOP_DELAY_MAX = 30.0
+#: Fits a 24-hour poll at the default waits (about 2,900 polls) with room to spare.
+DEFAULT_MAX_STEPS = 5000
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRY_WAIT = 60.0
 
@@ -22,7 +24,11 @@ class RunOptions:
 
     Attributes:
         loop_delay: seconds to wait before a ``goto`` re-runs a step that already ran (polling
-            manners); 0 disables the wait.
+            manners); each consecutive re-run of the same step waits 1.5 times longer, up to
+            ``loop_delay_max``; 0 disables the wait.
+        loop_delay_max: the cap on that growing wait (never below ``loop_delay``).
+        expect: conditions over ``$outputs``, ``$steps``, ``$inputs`` (and ``$workflows``)
+            checked when the workflow succeeds; a false one fails the run, with its values.
         max_steps: step executions allowed in one run before it fails as a probable endless loop.
         timeout: seconds one HTTP request may take.
         deadline: seconds the whole run may take (None: no limit).
@@ -39,6 +45,8 @@ class RunOptions:
     """
 
     loop_delay: float = DEFAULT_LOOP_DELAY
+    loop_delay_max: float = DEFAULT_LOOP_DELAY_MAX
+    expect: tuple[str, ...] = ()
     max_steps: int = DEFAULT_MAX_STEPS
     timeout: float | None = DEFAULT_TIMEOUT
     deadline: float | None = None

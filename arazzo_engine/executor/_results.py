@@ -23,6 +23,8 @@ __all__ = [
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
+#: A run stopped from outside (Ctrl-C, SIGTERM, a stop signal): neither succeeded nor failed.
+INTERRUPTED = "interrupted"
 
 #: Characters of a request body kept in a record; the request itself is sent whole.
 MAX_RECORDED_BODY = 64 * 1024
@@ -180,7 +182,9 @@ class StepExecution:
 class RunResult:
     """How a run ended.
 
-    ``outcome`` is ``"succeeded"`` or ``"failed"``; ``outputs`` holds every declared workflow
+    ``outcome`` is ``"succeeded"``, ``"failed"`` or ``"interrupted"`` (stopped from outside:
+    every step so far is in ``steps``, a request left without its response as an
+    ``"interrupted"`` step); ``outputs`` holds every declared workflow
     output (null when it could not be resolved, with the reason in ``unresolved``); ``steps``
     lists every step execution in order, retries and polls included; ``error`` says why a failed
     run failed.
@@ -196,6 +200,8 @@ class RunResult:
     steps: Sequence[StepExecution] = field(default_factory=list)
     error: str | None = None
     unresolved: dict[str, str] = field(default_factory=dict)
+    #: The ``expect`` conditions as checked when the workflow ended (empty when none).
+    expectations: list[CriterionRecord] = field(default_factory=list)
     #: Masks the run's known secrets; not part of the record.
     masker: Masker = field(default_factory=Masker, repr=False, compare=False)
 
@@ -203,11 +209,16 @@ class RunResult:
     def succeeded(self) -> bool:
         return self.outcome == SUCCEEDED
 
+    @property
+    def interrupted(self) -> bool:
+        return self.outcome == INTERRUPTED
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "workflowId": self.workflow_id, "outcome": self.outcome,
             "outputs": self.masker.value(self.outputs),
             "error": self.error, "unresolvedOutputs": self.unresolved,
+            "expectations": [e.to_dict() for e in self.expectations],
             "steps": [s.to_dict() for s in self.steps],
         }
 
@@ -217,5 +228,6 @@ class RunResult:
             workflow_id=data["workflowId"], outcome=data["outcome"],
             outputs=dict(data.get("outputs") or {}), error=data.get("error"),
             unresolved=dict(data.get("unresolvedOutputs") or {}),
+            expectations=[CriterionRecord.from_dict(e) for e in data.get("expectations", [])],
             steps=[StepExecution.from_dict(s) for s in data.get("steps", [])],
         )

@@ -9,12 +9,19 @@ from typing import Any
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.executor._clock import Clock, SystemClock
 from arazzo_engine.executor._deadline import Deadline
-from arazzo_engine.executor._http import RequestsTransport, Transport
-from arazzo_engine.executor._machine import Finish, Machine, SendRequest, Wait, Waited
+from arazzo_engine.executor._http import (
+    HttpRequest,
+    HttpResponse,
+    RequestsTransport,
+    Transport,
+    TransportFailure,
+)
+from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import RunResult
 from arazzo_engine.executor._state import RunEvent, RunState
+from arazzo_engine.executor._stop import RequestCutOff, StopSignal
 
 __all__ = ["Observer", "drive", "load_program", "run_workflow"]
 
@@ -41,6 +48,7 @@ def run_workflow(
     *,
     transport: Transport | None = None,
     clock: Clock | None = None,
+    stop: StopSignal | None = None,
 ) -> RunResult:
     """Runs one workflow to its end and returns what happened.
 
@@ -52,6 +60,8 @@ def run_workflow(
         observer: called with each ``RunEvent`` as the run progresses.
         transport: sends requests; defaults to one pooled ``requests`` session for the run.
         clock: sleeps and tells time; inject ``ManualClock`` to test without waiting.
+        stop: a ``StopSignal``; ``stop.stop()`` (from any thread, or a signal handler installed
+            with ``stop_on_signals``) ends the run at once with outcome ``"interrupted"``.
 
     Raises:
         DocumentError: the Arazzo document cannot be loaded.
@@ -69,15 +79,20 @@ def run_workflow(
         follow_redirects=options.follow_redirects, verify=options.verify,
         trust_env=options.trust_env)
     try:
-        return drive(machine, state, transport, clock or SystemClock(), observer)
+        return drive(machine, state, transport, clock or SystemClock(), observer, stop)
     finally:
         if own_transport:
             transport.close()
 
 
 def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
-          observer: Observer | None = None) -> RunResult:
-    """Performs actions until the machine finishes; works on a fresh or a resumed state."""
+          observer: Observer | None = None, stop: StopSignal | None = None) -> RunResult:
+    """Performs actions until the machine finishes; works on a fresh or a resumed state.
+
+    With ``stop``, a stop request ends a wait at once (on the real clock) and cuts off a
+    request in flight when it comes from ``stop_on_signals``; the machine then records the run
+    as ``"interrupted"``.
+    """
     deadline = Deadline(machine.options.deadline, clock.monotonic())
     outcome: Any = None
     while True:
@@ -87,10 +102,42 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
                 observer(event)
         if isinstance(action, Finish):
             return action.result
+        if stop is not None and stop.stopped:  # a response that came is recorded first
+            outcome = _interrupted(stop, in_flight=False)
+            continue
         if isinstance(action, Wait):
             seconds, abort = deadline.wait(action.seconds, clock.monotonic())
-            clock.sleep(seconds)
-            outcome = abort or Waited()
+            if _sleep(clock, seconds, stop):
+                outcome = _interrupted(stop, in_flight=False)
+            else:
+                outcome = abort or Waited()
         elif isinstance(action, SendRequest):
             outcome = deadline.send(action.request, clock.monotonic()) \
-                or transport.send(action.request)
+                or _send(transport, action.request, stop)
+
+
+def _sleep(clock: Clock, seconds: float, stop: StopSignal | None) -> bool:
+    """Sleeps; True when a stop request ended (or came during) the wait."""
+    if stop is not None and isinstance(clock, SystemClock):
+        return stop.sleep(seconds)
+    clock.sleep(seconds)
+    return stop is not None and stop.stopped
+
+
+def _send(transport: Transport, request: HttpRequest,
+          stop: StopSignal | None) -> HttpResponse | TransportFailure | Abort:
+    if stop is None:
+        return transport.send(request)
+    try:
+        stop.sending = True
+        try:
+            return transport.send(request)
+        finally:
+            stop.sending = False
+    except RequestCutOff:
+        return _interrupted(stop, in_flight=True)
+
+
+def _interrupted(stop: StopSignal | None, *, in_flight: bool) -> Abort:
+    reason = (stop.reason if stop is not None else None) or "interrupted"
+    return Abort(f"the run was {reason}", interrupted=True, in_flight=in_flight)

@@ -35,6 +35,10 @@ class Frame:
     retries: dict[str, int] = field(default_factory=dict)
     delay: float = 0.0
     delay_reason: str = ""
+    #: What the coming wait is part of, for observers (a polling loop: step, poll, time so far).
+    delay_detail: dict[str, Any] | None = None
+    #: The polling loop going on (``_loops.next_streak``): step, re-runs, seconds so far.
+    loop: dict[str, Any] | None = None
     dependencies: list[str] = field(default_factory=list)
     detour: dict[str, Any] | None = None
     origin: dict[str, Any] | None = None
@@ -44,7 +48,8 @@ class Frame:
             "document": self.document, "workflowId": self.workflow_id, "inputs": self.inputs,
             "role": self.role, "position": self.position, "steps": self.steps,
             "ran": self.ran, "retries": self.retries, "delay": self.delay,
-            "delayReason": self.delay_reason, "dependencies": self.dependencies,
+            "delayReason": self.delay_reason, "delayDetail": self.delay_detail,
+            "loop": self.loop, "dependencies": self.dependencies,
             "detour": self.detour, "origin": self.origin,
         }
 
@@ -56,6 +61,7 @@ class Frame:
             position=data.get("position", 0), steps=dict(data.get("steps") or {}),
             ran=list(data.get("ran") or []), retries=dict(data.get("retries") or {}),
             delay=data.get("delay", 0.0), delay_reason=data.get("delayReason", ""),
+            delay_detail=data.get("delayDetail"), loop=data.get("loop"),
             dependencies=list(data.get("dependencies") or []), detour=data.get("detour"),
             origin=data.get("origin"),
         )
@@ -87,6 +93,8 @@ class RunState:
     outputs: dict[str, Any] = field(default_factory=dict)
     unresolved: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    #: The ``expect`` conditions' records (``CriterionRecord.to_dict()``) once checked.
+    expectations: list[dict[str, Any]] = field(default_factory=list)
     #: Every value known to be secret (docs: masking); ``to_dict`` holds them in clear.
     secrets: list[str] = field(default_factory=list)
     #: Progress not yet handed to the observer; transient, never serialised.
@@ -100,7 +108,7 @@ class RunState:
             "executions": [e.to_dict() for e in self.executions],
             "stepCount": self.step_count, "pending": self.pending, "finished": self.finished,
             "outcome": self.outcome, "outputs": self.outputs, "unresolved": self.unresolved,
-            "error": self.error, "secrets": self.secrets,
+            "error": self.error, "expectations": self.expectations, "secrets": self.secrets,
         }
 
     @classmethod
@@ -115,6 +123,7 @@ class RunState:
             finished=data.get("finished", False), outcome=data.get("outcome"),
             outputs=dict(data.get("outputs") or {}),
             unresolved=dict(data.get("unresolved") or {}), error=data.get("error"),
+            expectations=list(data.get("expectations") or []),
             secrets=list(data.get("secrets") or []),
         )
 

@@ -284,7 +284,8 @@ def test_redirects_are_followed_when_asked(server: LocalServer, run_doc) -> None
     assert result.succeeded and result.steps[0].outputs == {"landed": True}
 
 
-def test_a_goto_back_waits_the_loop_delay(server: LocalServer, run_doc) -> None:
+def test_a_goto_back_waits_the_loop_delay_growing_each_time(server: LocalServer,
+                                                            run_doc) -> None:
     server.sequence("GET", "/thing", [Reply(200, {"done": False})] * 3
                     + [Reply(200, {"done": True})])
     clock = ManualClock()
@@ -293,7 +294,7 @@ def test_a_goto_back_waits_the_loop_delay(server: LocalServer, run_doc) -> None:
          "criteria": [{"condition": "$response.body#/done == false"}]}])
     result = run_doc(arazzo_doc(_workflow(step)), _api(server), clock=clock, loop_delay=2.5)
     assert result.succeeded and len(result.steps) == 4
-    assert clock.sleeps == [2.5, 2.5, 2.5]
+    assert clock.sleeps == [2.5, 3.75, 5.625]  # x1.5 per consecutive re-run (test_loops.py)
 
 
 def test_a_zero_loop_delay_does_not_wait(server: LocalServer, run_doc) -> None:

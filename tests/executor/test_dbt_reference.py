@@ -173,8 +173,9 @@ def test_the_python_api_with_the_default_loop_delay(simulator: DbtCloudSimulator
     )
     assert result.succeeded and result.outputs["finalStatus"] == 10
     polls = [s for s in result.steps if s.step_id == "pollRun"]
-    # Each poll after the first waits the default 2 s loop delay, and nothing else waits.
-    assert clock.sleeps == [2.0] * (len(polls) - 1)
+    # Each poll after the first waits the default loop delay, 2 s growing x1.5 (test_loops.py),
+    # and nothing else waits.
+    assert clock.sleeps == [2.0 * 1.5 ** n for n in range(len(polls) - 1)]
     trigger = result.steps[0]
     assert trigger.request is not None
     assert trigger.request.headers["Authorization"] == "Bearer ***"

@@ -143,7 +143,7 @@ def test_waiting_runs_share_the_wait_and_hold_no_thread_each() -> None:
 
     scheduler = Scheduler(max_connections=3, transport=transport, clock=clock)
     document = arazzo_engine.load(WORKFLOW)
-    options = _fake_options(loop_delay=5)
+    options = _fake_options(loop_delay=5, loop_delay_max=5)  # a constant wait
     threads_before = threading.active_count()
     threads_seen: list[int] = []
     for job in range(200):
