@@ -1,10 +1,12 @@
 """JSONPath for criteria: RFC 9535 queries, the comparison form, and the Goessner draft.
 
-RFC 9535 goes through ``jsonpath-rfc9535``, which passes the whole compliance test suite. The
-comparison form (``$.data.status == 10``, arazzo-notes 1) is not a query; it reads as an RFC 9535
-*logical expression* with ``$`` bound to the context, and is evaluated exactly as the body of a
-filter ``[?...]`` would be, so every RFC rule holds (a comparison with an empty nodelist, ``null``
-against a missing member, ``count()`` and the other functions).
+Which evaluator a condition gets is decided here, at compile time, once per condition:
+- the comparison form on singular queries (``$.data.status == 10``, the common case) compiles
+  to direct lookups (``_singular``), with the general path's semantics and details;
+- any other RFC 9535 query or logical expression goes through ``jsonpath-rfc9535``
+  (``_rfc9535``), imported only then;
+- the Goessner draft goes through jsonpath-ng, imported only then.
+So a document whose JSONPath criteria are all simple comparisons never loads either library.
 """
 
 from __future__ import annotations
@@ -13,131 +15,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import jsonpath_rfc9535
-from iregexp_check import check as is_iregexp
-from jsonpath_rfc9535.filter_expressions import FilterContext, FilterExpression
-from jsonpath_rfc9535.function_extensions import ExpressionType, FilterFunction
-from jsonpath_rfc9535.selectors import FilterSelector
-
 from arazzo_engine.expressions._errors import ExpressionError
-from arazzo_engine.expressions._navigation import show
 from arazzo_engine.expressions._regex import bounded, compile_bounded
 
 GOESSNER = "draft-goessner-dispatch-jsonpath-00"
 #: Longer queries are refused: the library evaluates each segment in a nested generator, and a
 #: chain of tens of thousands crashes the interpreter itself (not even a RecursionError).
 MAX_QUERY_LENGTH = 4096
-
-# Singular queries in a comparison (``$.data.status``, ``$['a'][0]``): their values explain a
-# false comparison in the criterion's detail.
-_ENVIRONMENT = jsonpath_rfc9535.JSONPathEnvironment()
-
-
-class _IRegexpFunction(FilterFunction):
-    """RFC 9535 ``match()``/``search()`` with the regex time limit (the library's own have
-    none). The pattern must be an I-Regexp (RFC 9485), where ``.`` is any character but a line
-    break; anything else (not a string, not I-Regexp, too complex) is a non-match, as RFC 9535
-    says for an invalid pattern."""
-
-    arg_types = [ExpressionType.VALUE, ExpressionType.VALUE]
-    return_type = ExpressionType.LOGICAL
-    whole = False
-
-    def __init__(self) -> None:
-        self._compiled: dict[str, Any] = {}
-
-    def __call__(self, value: object, pattern: object) -> bool:
-        if not isinstance(value, str) or not isinstance(pattern, str):
-            return False
-        compiled = self._compiled.get(pattern)
-        if compiled is None:
-            if len(self._compiled) > 1024:
-                self._compiled.clear()
-            compiled = self._compiled[pattern] = _iregexp(pattern)
-        if compiled is False:
-            return False
-        call = compiled.fullmatch if self.whole else compiled.search
-        return bounded(call, value) is not None
-
-
-class _Match(_IRegexpFunction):
-    whole = True
-
-
-def _iregexp(pattern: str) -> Any:
-    if not is_iregexp(pattern):
-        return False
-    try:
-        return compile_bounded(_dot_is_not_a_line_break(pattern))
-    except ExpressionError:
-        return False
-
-
-def _dot_is_not_a_line_break(pattern: str) -> str:
-    out, in_class, index = [], False, 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            out.append(pattern[index:index + 2])
-            index += 2
-            continue
-        if char == "[":
-            in_class = True
-        elif char == "]":
-            in_class = False
-        out.append("[^\\n\\r]" if char == "." and not in_class else char)
-        index += 1
-    return "".join(out)
-
-
-_ENVIRONMENT.function_extensions["search"] = _IRegexpFunction()
-_ENVIRONMENT.function_extensions["match"] = _Match()
-
-_SINGULAR_QUERY = re.compile(r"\$(?:\.[A-Za-z_][A-Za-z0-9_]*|\[(?:-?[0-9]+|'[^']*'|\"[^\"]*\")\])+")
-
-
-def compile_query(query: str) -> jsonpath_rfc9535.JSONPathQuery:
-    """Compile an RFC 9535 query.
-
-    Raises:
-        ExpressionError: the query is not RFC 9535; the column is the offending character.
-    """
-    if not isinstance(query, str):
-        raise ExpressionError("a JSONPath query must be a string", str(query), 1)
-    _refuse_long(query)
-    try:
-        return _ENVIRONMENT.compile(query)
-    except jsonpath_rfc9535.JSONPathError as error:
-        raise _error(error, query, "invalid JSONPath query") from None
-    except RecursionError:
-        raise ExpressionError("JSONPath query nests too deeply", query, 1) from None
-
-
-def jsonpath_query(query: str, document: Any) -> list[Any]:
-    """The values of the RFC 9535 nodelist ``query`` selects from ``document``.
-
-    Raises:
-        ExpressionError: the query is not valid RFC 9535.
-    """
-    compiled = compile_query(query)
-    try:
-        return compiled.find(document).values()
-    except RecursionError:
-        raise ExpressionError("the JSONPath query nests too deeply to evaluate", query,
-                              1) from None
-
-
-def _refuse_long(query: str) -> None:
-    if len(query) > MAX_QUERY_LENGTH:
-        raise ExpressionError(f"the JSONPath query is longer than {MAX_QUERY_LENGTH} "
-                              "characters", query[:80] + "...", 1)
-
-
-def _error(error: jsonpath_rfc9535.JSONPathError, query: str, what: str) -> ExpressionError:
-    token = error.token
-    column = token.index + 1 if token is not None else 1
-    message = error.args[0] if error.args else str(error)
-    return ExpressionError(f"{what}: {message}", query, column)
 
 
 @dataclass(frozen=True)
@@ -150,42 +34,41 @@ class JSONPathTest:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
-class QueryTest(JSONPathTest):
-    """RFC 9535 query: holds when the nodelist is not empty."""
-
-    query: Any = None
-    #: ``$[?...]``: the filter tests the context's children, never the context itself.
-    filters_children: bool = False
-
-    def test(self, value: Any) -> tuple[bool, str]:
-        nodes = self.query.find(value)
-        if not nodes:
-            return False, f"{self.condition} selects nothing"
-        count = "1 node" if len(nodes) == 1 else f"{len(nodes)} nodes"
-        return True, f"{self.condition} selects {count}"
+def refuse_long(query: str) -> None:
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ExpressionError(f"the JSONPath query is longer than {MAX_QUERY_LENGTH} "
+                              "characters", query[:80] + "...", 1)
 
 
-@dataclass(frozen=True)
-class ComparisonTest(JSONPathTest):
-    """RFC 9535 logical expression with ``$`` (and ``@``) bound to the context."""
+def comparison_warning(condition: str) -> str:
+    return (f"{condition!r} is a comparison, not an RFC 9535 query; it is evaluated as an RFC "
+            "9535 logical expression with $ bound to the context")
 
-    expression: FilterExpression | None = None
-    explained_by: tuple[tuple[str, Any], ...] = ()
 
-    def test(self, value: Any) -> tuple[bool, str]:
-        assert self.expression is not None
-        context = FilterContext(env=_ENVIRONMENT, current=value, root=value)
-        held = bool(self.expression.evaluate(context))
-        verdict = "holds" if held else "is false"
-        return held, f"{self.condition} {verdict}{self._values(value)}"
+def compile_query(query: str) -> Any:
+    """Compile an RFC 9535 query (a ``jsonpath_rfc9535.JSONPathQuery``).
 
-    def _values(self, value: Any) -> str:
-        shown = []
-        for text, query in self.explained_by:
-            found = query.find(value).values()
-            shown.append(f"{text} is {show(found[0]) if found else 'absent'}")
-        return f" ({', '.join(shown)})" if shown else ""
+    Raises:
+        ExpressionError: the query is not RFC 9535; the column is the offending character.
+    """
+    from arazzo_engine.expressions import _rfc9535
+
+    return _rfc9535.compile_query(query)
+
+
+def jsonpath_query(query: str, document: Any) -> list[Any]:
+    """The values of the RFC 9535 nodelist ``query`` selects from ``document``.
+
+    Raises:
+        ExpressionError: the query is not valid RFC 9535.
+    """
+    compiled = compile_query(query)
+    try:
+        values: list[Any] = compiled.find(document).values()
+    except RecursionError:
+        raise ExpressionError("the JSONPath query nests too deeply to evaluate", query,
+                              1) from None
+    return values
 
 
 def compile_jsonpath_test(condition: str) -> tuple[JSONPathTest, list[str]]:
@@ -194,57 +77,15 @@ def compile_jsonpath_test(condition: str) -> tuple[JSONPathTest, list[str]]:
     A condition that is a query is a query. One that is not, but is a logical expression, is
     the comparison form (with a warning, since RFC 9535 alone does not allow it).
     """
-    _refuse_long(condition)
-    try:
-        query = compile_query(condition)
-    except ExpressionError as query_error:
-        comparison = _comparison(condition)
-        if comparison is None:
-            raise query_error from None
-        return comparison, [
-            f"{condition!r} is a comparison, not an RFC 9535 query; it is evaluated as an RFC "
-            "9535 logical expression with $ bound to the context"
-        ]
-    warnings = []
-    filters_children = _is_root_filter(query)
-    if filters_children:
-        warnings.append(
-            f"{condition!r} filters the children of the context (RFC 9535); against an object "
-            "it never tests the object itself: to test the object, write a comparison such as "
-            "'count($.items) > 0'"
-        )
-    return QueryTest(condition, query, filters_children), warnings
+    from arazzo_engine.expressions._singular import compile_singular_comparison
 
+    refuse_long(condition)
+    fast = compile_singular_comparison(condition)  # a comparison is never also a query
+    if fast is not None:
+        return fast, [comparison_warning(condition)]
+    from arazzo_engine.expressions import _rfc9535
 
-def _comparison(condition: str) -> ComparisonTest | None:
-    try:
-        wrapped = _ENVIRONMENT.compile(f"$[?{condition}]")
-    except (jsonpath_rfc9535.JSONPathError, RecursionError):
-        return None
-    # The condition must be the whole filter: "a] , [?b" would otherwise sneak in a selector.
-    segments = wrapped.segments
-    if len(segments) != 1 or len(segments[0].selectors) != 1:
-        return None
-    selector = segments[0].selectors[0]
-    if not isinstance(selector, FilterSelector):  # pragma: no cover - "$[?" makes a filter
-        return None
-    explained = []
-    for text in dict.fromkeys(_SINGULAR_QUERY.findall(condition)):
-        try:
-            explained.append((text, _ENVIRONMENT.compile(text)))
-        except jsonpath_rfc9535.JSONPathError:
-            continue
-    return ComparisonTest(condition, selector.expression, tuple(explained))
-
-
-def _is_root_filter(query: jsonpath_rfc9535.JSONPathQuery) -> bool:
-    segments = query.segments
-    return (
-        len(segments) == 1
-        and len(segments[0].selectors) == 1
-        and isinstance(segments[0].selectors[0], FilterSelector)
-        and str(query).startswith("$[")
-    )
+    return _rfc9535.compile_jsonpath_test(condition)
 
 
 @dataclass(frozen=True)
@@ -269,7 +110,7 @@ def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
     # jsonpath-ng's ``=~`` calls ``re.search`` without a limit: it goes through ours.
     goessner_filter.OPERATOR_MAP["=~"] = _goessner_search
 
-    _refuse_long(condition)
+    refuse_long(condition)
     try:
         return GoessnerTest(condition, parse(condition)), []
     except Exception as error:  # jsonpath-ng raises bare Exception subclasses of several kinds
@@ -282,6 +123,18 @@ def compile_goessner_test(condition: str) -> tuple[JSONPathTest, list[str]]:
         raise ExpressionError(
             f"invalid JSONPath ({GOESSNER}): {error}", condition, _goessner_column(error)
         ) from None
+
+
+def _comparison(condition: str) -> JSONPathTest | None:
+    """The comparison form: direct lookups when it is on singular queries, else the library."""
+    from arazzo_engine.expressions._singular import compile_singular_comparison
+
+    fast = compile_singular_comparison(condition)
+    if fast is not None:
+        return fast
+    from arazzo_engine.expressions import _rfc9535
+
+    return _rfc9535.comparison(condition)
 
 
 def _goessner_search(value: Any, pattern: Any) -> bool:

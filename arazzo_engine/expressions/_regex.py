@@ -25,8 +25,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-import regex
-
 from arazzo_engine.expressions._errors import ExpressionError
 
 __all__ = ["DEFAULT_TIMEOUT", "MAX_EXPANSION", "RegexAborted", "RegexTest", "bounded",
@@ -104,6 +102,8 @@ def compile_bounded(pattern: str, flags: int = 0) -> Any:
     Raises:
         ExpressionError: the pattern is invalid or too complex.
     """
+    import regex  # on first use: most documents have no regular expression at all
+
     size = expanded_size(pattern)
     if size > MAX_EXPANSION:
         raise ExpressionError(

@@ -9,7 +9,7 @@ import math
 import sys
 from pathlib import Path
 
-import pytest
+from _shared import needs_shared
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 if str(REPOSITORY) not in sys.path:  # plain `pytest` does not put the repository on the path
@@ -71,8 +71,7 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
     assert str(REPOSITORY) not in text
 
 
-@pytest.mark.skipif(not _descriptions.DATADOG_INCIDENTS.openapi.exists(),
-                    reason="the real-world corpus is not in ../shared/realworld-arazzo/")
+@needs_shared("realworld-arazzo", "corpus", "api-evangelist__datadog")
 def test_the_real_description_path_runs_on_a_small_corpus_description() -> None:
     section = _descriptions.descriptions(_descriptions.Settings(
         repeat=1, sizes=(), real=_descriptions.DATADOG_INCIDENTS))

@@ -30,6 +30,9 @@ print(json.dumps({"code": code, "modules": sorted({m.split('.')[0] for m in sys.
 """
 
 HEAVY = {"elementpath", "jsonpath_ng", "openapi_core", "requests", "urllib3"}
+# The reference document's JSONPath criteria are all comparisons on singular queries (direct
+# lookups): the RFC 9535 library is not needed to validate it. (regex is: lark imports it.)
+NOT_FOR_THE_REFERENCE = {"jsonpath_rfc9535", "iregexp_check"}
 PARSING = {"lark", "jsonschema", "yaml", "jsonpath_rfc9535", "referencing", "regex"}
 
 
@@ -56,6 +59,7 @@ def test_validate_imports_what_validation_needs_and_nothing_else(tmp_path: Path)
     assert found["code"] == 0
     modules = set(found["modules"])  # type: ignore[arg-type]
     assert not modules & HEAVY, sorted(modules & HEAVY)
+    assert not modules & NOT_FOR_THE_REFERENCE, sorted(modules & NOT_FOR_THE_REFERENCE)
     ours = found["ours"]
     assert not [m for m in ours if m.startswith(("arazzo_engine.executor",  # type: ignore[union-attr]
                                                   "arazzo_engine.simulator",
