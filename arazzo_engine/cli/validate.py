@@ -1,7 +1,8 @@
 """``arazzo validate PATH...``: report every problem in Arazzo descriptions, with positions.
 
-Exit 0 when every file is valid (warnings allowed), 1 when any has an error, 2 when a file
-cannot be read or parsed at all.
+Each root cause is reported once, with a count of the findings it explains (``--all`` lists
+every one). Exit 0 when every file is valid (warnings allowed), 1 when any has an error, 2 when
+a file cannot be read or parsed at all.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--format", choices=sorted(FORMATS), default="text",
                         help="output format (default: text)")
     parser.add_argument("--strict", action="store_true",
-                        help="also warn about tolerated but dubious forms (bare expressions in "
-                             "strings, comparison-form JSONPath, ...)")
+                        help="also warn about tolerated but dubious forms (comparison-form "
+                             "JSONPath, missing descriptions, ...)")
+    parser.add_argument("--all", action="store_true",
+                        help="list every finding on its own, instead of one per root cause with "
+                             "a count of the findings it explains")
     add_source_options(parser)
 
 
@@ -42,6 +46,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"arazzo validate: {exc}", file=sys.stderr)
         return EXIT_UNREADABLE
     diagnostics: list[Diagnostic] = []
+    folded = 0
     unreadable = False
     for path in args.paths:
         try:
@@ -52,7 +57,9 @@ def main(args: argparse.Namespace) -> int:
             unreadable = True
             diagnostics.append(_unreadable(path, exc))
             continue
-        diagnostics.extend(report.diagnostics)
+        shown = report.diagnostics if args.all else report.grouped()
+        folded += len(report.diagnostics) - len(shown)
+        diagnostics.extend(shown)
     out = PipeSafe(sys.stdout)  # a closed pipe must not hide the verdict
     out.write(render(diagnostics, args.format))
     out.flush()
@@ -60,7 +67,10 @@ def main(args: argparse.Namespace) -> int:
     if args.format == "text":
         warnings = len(diagnostics) - errors
         files = len(args.paths)
-        print(f"{errors} error(s), {warnings} warning(s) in {files} file(s)", file=sys.stderr)
+        more = f"; {folded:,} more finding(s) folded into them (--all lists every one)" \
+            if folded else ""
+        print(f"{errors} error(s), {warnings} warning(s) in {files} file(s){more}",
+              file=sys.stderr)
     if unreadable:
         return EXIT_UNREADABLE
     return EXIT_INVALID if errors else EXIT_OK

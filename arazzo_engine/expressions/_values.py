@@ -140,6 +140,12 @@ class CompiledValue:
         """Every runtime expression in the value, in document order."""
         return list(self._references)
 
+    def braced(self) -> Any:
+        """The value as every Arazzo tool reads it: each bare expression of a string wrapped in
+        braces (``Bearer $inputs.token`` -> ``Bearer {$inputs.token}``); other strings, and
+        values without bare expressions, as written."""
+        return _braced(self.source) if self.uses_bare_embedding else self.source
+
 
 def compile_value(value: Any) -> CompiledValue:
     """Compile a parameter value, request payload or output value.
@@ -194,6 +200,21 @@ def _compile_string(text: str, warnings: list[str], bare: list[bool]) -> _Part:
         "expression in text only as {$...}"
     )
     return _Template(parts)
+
+
+def _braced(value: Any) -> Any:
+    if isinstance(value, str):
+        if _EMBEDDED.search(value) is not None or _STARTS_WITH_ROOT.match(value):
+            return value
+        parts = _bare_parts(value)
+        if parts is None:
+            return value
+        return "".join(p if isinstance(p, str) else "{" + p.text + "}" for p in parts)
+    if isinstance(value, Mapping):
+        return {key: _braced(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_braced(item) for item in value]
+    return value
 
 
 def _bare_parts(text: str) -> tuple[Part, ...] | None:

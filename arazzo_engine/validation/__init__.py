@@ -8,7 +8,7 @@ Each rule has a stable id (see `RULES` and docs/rules.md); each `Diagnostic` nam
 file, line, column and JSON Pointer.
 """
 
-from arazzo_engine.validation._diagnostic import Diagnostic, Finding, Severity
+from arazzo_engine.validation._diagnostic import Diagnostic, Finding, Related, Severity
 from arazzo_engine.validation._formats import FORMATS, render
 from arazzo_engine.validation._registry import RULES, SCHEMA_RULES, Rule
 from arazzo_engine.validation._report import ValidationReport
@@ -22,6 +22,7 @@ __all__ = [
     "SCHEMA_RULES",
     "Diagnostic",
     "Finding",
+    "Related",
     "Rule",
     "Severity",
     "ValidationReport",

@@ -6,8 +6,9 @@ of the expected shape (a step that is not a mapping is simply not a step) and ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -23,6 +24,8 @@ from arazzo_engine.openapi import (
     resolve_reusable,
     suggest,
 )
+
+from ._forms import operation_id_form, operation_path_form
 
 __all__ = ["COMPONENT_KINDS", "QUALIFIED", "REFERENCE", "OperationLookup", "Resolved", "Step",
            "ValidationContext", "Workflow", "items", "members", "suggest", "text_of"]
@@ -224,8 +227,46 @@ class ValidationContext:
         key = id(step.node)
         found = self._lookups.get(key)
         if found is None:
-            found = self._lookups[key] = self._targets.lookup(self.document, step.node)
+            found = self._targets.lookup(self.document, step.node)
+            found = self._lookups[key] = self._in_arazzo_form(step, found)
         return found
+
+    def _in_arazzo_form(self, step: Step, found: OperationLookup) -> OperationLookup:
+        """The lookup, with what other tools write (``museum-api.getMuseumHours``,
+        ``source#/paths/...``) said to be so, the Arazzo form as hint; even for a source that
+        was not read, since no Arazzo tool reads those forms."""
+        if found.operation is not None:
+            return found
+        text = step.node.get("operationPath")
+        if isinstance(text, str):
+            if found.problem is None or not found.problem.startswith("an operationPath must"):
+                return found
+            form = operation_path_form(text, self.source_names, list(self.openapi_sources()))
+            if form is None:
+                return found
+            return replace(found, problem=f"operationPath `{text}` is not the Arazzo form "
+                                          "{$sourceDescriptions.<name>.url}#<JSON pointer>",
+                           hint=f"write {form}", unchecked=False)
+        text = step.node.get("operationId")
+        if not isinstance(text, str) or (QUALIFIED.match(text) and "#" not in text):
+            return found
+        named = operation_id_form(text, self.source_names)
+        if named is None:
+            return found
+        return replace(found, problem=f"operationId `{text}` {named[0]}", hint=named[1],
+                       unchecked=False)
+
+    def lookup_cause(self, step: Step) -> str | None:
+        """``source:<name>`` when the step's target names a source the document does not
+        declare: every step that names it is then one finding."""
+        for field_name in ("operationId", "operationPath", "workflowId"):
+            text = step.node.get(field_name)
+            if isinstance(text, str):
+                match = re.match(r"^\{?\$sourceDescriptions\.([^.#}]+)", text)
+                if match and match[1] not in self.source_names:
+                    return f"source:{match[1]}"
+                return None
+        return None
 
     @cached_property
     def _lookups(self) -> dict[int, OperationLookup]:

@@ -58,21 +58,32 @@ def render_sarif(diagnostics: Sequence[Diagnostic]) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
+def _sarif_location(file: str, line: int, column: int) -> dict[str, object]:
+    return {
+        "artifactLocation": {"uri": file.replace("\\", "/")},
+        "region": {"startLine": line, "startColumn": column},
+    }
+
+
 def _sarif_result(diagnostic: Diagnostic, rule_index: int | None) -> dict[str, object]:
-    text = diagnostic.message + (f" (hint: {diagnostic.hint})" if diagnostic.hint else "")
     result: dict[str, object] = {
         "ruleId": diagnostic.rule,
         "level": diagnostic.severity,
-        "message": {"text": text},
+        "message": {"text": diagnostic.text()},
         "locations": [{
-            "physicalLocation": {
-                "artifactLocation": {"uri": diagnostic.file.replace("\\", "/")},
-                "region": {"startLine": diagnostic.line, "startColumn": diagnostic.column},
-            },
+            "physicalLocation": _sarif_location(diagnostic.file, diagnostic.line,
+                                                diagnostic.column),
             "logicalLocations": [{"fullyQualifiedName": diagnostic.pointer or "/",
                                   "kind": "member"}],
         }],
     }
+    if diagnostic.related:  # what is folded into it, each where it is (SARIF 3.27.22)
+        result["relatedLocations"] = [
+            {"id": number,
+             "physicalLocation": _sarif_location(related.file, related.line, related.column),
+             "message": {"text": f"{related.severity} [{related.rule}]: {related.message}"}}
+            for number, related in enumerate(diagnostic.related, start=1)
+        ]
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     return result

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ._diagnostic import Diagnostic
+from ._grouping import group
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class ValidationReport:
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
         return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+    def grouped(self) -> tuple[Diagnostic, ...]:
+        """One diagnostic per root cause: the findings a defect explains (other references to
+        a missing step, the same mistake repeated, other rules tripping on the same field) are
+        folded into its ``related``. What ``arazzo validate`` prints unless ``--all``."""
+        return tuple(group(self.diagnostics))
 
     @property
     def ok(self) -> bool:

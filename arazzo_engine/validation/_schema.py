@@ -64,8 +64,10 @@ def _findings(error: ValidationError) -> Iterator[Finding]:
 
     if "propertyNames" in error.absolute_schema_path:
         key = str(error.instance)
-        yield Finding(f"{custom or 'invalid name'}; found `{key}`", join_pointer(pointer, key),
-                      rule=rule)
+        named = join_pointer(pointer, key)
+        # References to a badly named output are echoes of this finding (see _grouping).
+        yield Finding(f"{custom or 'invalid name'}; found `{key}`", named, rule=rule,
+                      cause=f"node:{named}", defines=True)
         return
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         title = schema.get("title", "this object")

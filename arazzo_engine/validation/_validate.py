@@ -123,6 +123,8 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
         column=position.column,
         pointer=finding.pointer,
         hint=finding.hint,
+        cause=finding.cause,
+        defines=finding.defines,
     )
 
 

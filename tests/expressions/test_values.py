@@ -22,6 +22,12 @@ def test_value(case: dict[str, Any]) -> None:
     assert type(result) is type(case["result"])
     if "bare" in case:
         assert compiled.uses_bare_embedding is case["bare"]
+    if compiled.uses_bare_embedding:  # the validator's fix reads the same, with braces only
+        braced = compile_value(compiled.braced())
+        assert not braced.uses_bare_embedding
+        assert braced.evaluate(make_context(case.get("with"))) == result
+    else:
+        assert compiled.braced() == case["value"]
     if "literal" in case:
         assert compiled.is_literal is case["literal"]
     if "references" in case:
@@ -50,3 +56,10 @@ def test_evaluation_returns_fresh_containers() -> None:
     first = compiled.evaluate(make_context())
     first["a"].append(2)
     assert compiled.evaluate(make_context()) == {"a": [1]}
+
+
+def test_braced_wraps_each_bare_expression_and_nothing_else() -> None:
+    assert compile_value("Bearer $inputs.token").braced() == "Bearer {$inputs.token}"
+    assert compile_value({"h": ["x $inputs.a, $5 and $inputs.b."]}).braced() == {
+        "h": ["x {$inputs.a}, $5 and {$inputs.b}."]}
+    assert compile_value("{$inputs.a} and $inputs.b").braced() == "{$inputs.a} and $inputs.b"

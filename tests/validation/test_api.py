@@ -26,10 +26,16 @@ def test_exports_are_sorted_and_real() -> None:
         assert hasattr(validation, name)
 
 
-def test_dbt_reference_workflow_is_valid_without_warnings() -> None:
+def test_dbt_reference_workflow_is_valid_with_the_bare_token_warned_by_default() -> None:
+    """The reference workflow sends `Bearer $inputs.token`: we substitute it, other tools send
+    it as written, so the default warning gives the braced form every tool reads alike."""
     report = validate_document(DBT, root=REPO)
     assert report.ok
-    assert report.diagnostics == ()
+    assert [(d.rule, d.line) for d in report.diagnostics] == [
+        ("bare-expression", 55), ("bare-expression", 82), ("bare-expression", 124)]
+    assert {d.hint for d in report.diagnostics} == {"write `Bearer {$inputs.token}`"}
+    (grouped,) = report.grouped()
+    assert grouped.note == "and 2 more like it (lines 82, 124)"
 
 
 def test_dbt_strict_warns_only_about_bare_token_and_comparison_jsonpath() -> None:

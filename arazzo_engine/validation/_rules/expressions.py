@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from arazzo_engine.document import resolve_pointer
+from arazzo_engine.document import join_pointer, resolve_pointer
 from arazzo_engine.validation._context import (
     COMPONENT_KINDS,
     ValidationContext,
@@ -35,13 +35,25 @@ def expression_syntax(ctx: ValidationContext) -> Iterator[Finding]:
 
 
 @rule("bare-expression", "warning",
-      "expressions inside strings are wrapped in braces ({$inputs.token})", strict_only=True)
+      "expressions inside strings are wrapped in braces ({$inputs.token})")
 def bare_expression(ctx: ValidationContext) -> Iterator[Finding]:
+    """``Bearer $inputs.token``: by the letter of the spec only ``{$...}`` is an expression
+    inside a string, so other tools send the text as written; arazzo-engine substitutes it
+    (docs/semantics.md, point 13). The hint is the exact text that every tool reads alike."""
     for entry in compiled_values(ctx):
-        if entry.compiled is not None and getattr(entry.compiled, "uses_bare_embedding", False):
-            yield Finding(f"`{entry.site.text}` embeds an expression without braces; only "
-                          "{$...} is an expression inside a string", entry.site.pointer,
-                          anchor="value", hint="write it with braces, e.g. Bearer {$inputs.token}")
+        compiled = entry.compiled
+        if entry.site.kind != "value" or compiled is None \
+                or not getattr(compiled, "uses_bare_embedding", False):
+            continue  # outputs are expressions, never text sent to an API
+        if entry.site.text.startswith("$"):
+            continue  # one expression cut short by a space: the reference rules say why
+        references = compiled.references()
+        names = ", ".join(dict.fromkeys(f"`{r.text}`" for r in references))
+        yield Finding(f"`{entry.site.text}` has {names} without braces: Arazzo reads that as "
+                      "literal text (arazzo-engine substitutes it; other tools send it as "
+                      "written)", entry.site.pointer, anchor="value",
+                      offset=max(0, references[0].column - 1) if references else 0,
+                      hint=f"write `{compiled.braced()}`")
 
 
 @rule("step-output-ref", "error",
@@ -53,17 +65,27 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
         steps = site.workflow.steps_by_id
         step_id = ref.segments[0]
         step = steps.get(step_id)
+        where = site.workflow.pointer
         if step is None:
+            spaced = next((s for i, s in steps.items() if i.startswith(step_id + " ")), None)
+            if spaced is not None:  # `$steps.Search Articles_0...` ends at the space
+                yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` has no step "
+                          f"`{step_id}`; step `{spaced.id}` cannot be named in an expression, "
+                          "which ends at the first space", "give the step an id of letters, "
+                          "digits, `_` and `-`", cause=f"node:{spaced.pointer}/stepId")
+                continue
             yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` has no step "
-                      f"`{step_id}`", suggest(step_id, set(steps)))
+                      f"`{step_id}`", suggest(step_id, set(steps)),
+                      cause=f"step:{where}:{step_id}")
             continue
         if len(ref.segments) < 2 or ref.segments[1] != "outputs":
-            yield _at(site, ref, f"`{ref.text}`: a step exposes only `outputs` "
-                      f"($steps.{step_id}.outputs.<name>)")
+            yield _at(site, ref, *_without_outputs(ref, step_id, step.node),
+                      cause=f"step-form:{where}:{step_id}")
             continue
         if len(ref.segments) < 3:
             continue
-        yield from _undeclared_output(site, ref, f"step `{step_id}`", step.node)
+        yield from _undeclared_output(site, ref, f"step `{step_id}`", step.node,
+                                      f"{step.pointer}/outputs")
 
 
 @rule("workflow-ref", "error",
@@ -75,7 +97,8 @@ def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
         workflow = ctx.workflows_by_id.get(ref.segments[0])
         if workflow is None:
             yield _at(site, ref, f"`{ref.text}`: there is no workflow `{ref.segments[0]}`",
-                      suggest(ref.segments[0], set(ctx.workflows_by_id)))
+                      suggest(ref.segments[0], set(ctx.workflows_by_id)),
+                      cause=f"workflow:{ref.segments[0]}")
             continue
         if len(ref.segments) < 2:
             continue
@@ -83,7 +106,8 @@ def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
         if part not in ("inputs", "outputs"):
             yield _at(site, ref, f"`{ref.text}`: a workflow exposes only `inputs` and `outputs`")
         elif part == "outputs" and len(ref.segments) > 2:
-            yield from _undeclared_output(site, ref, f"workflow `{workflow.id}`", workflow.node)
+            yield from _undeclared_output(site, ref, f"workflow `{workflow.id}`", workflow.node,
+                                          f"{workflow.pointer}/outputs")
 
 
 @rule("component-expression-ref", "error",
@@ -98,7 +122,8 @@ def component_expression_ref(ctx: ValidationContext) -> Iterator[Finding]:
                       suggest(kind, set(COMPONENT_KINDS)))
         elif len(ref.segments) > 1 and ref.segments[1] not in ctx.components(kind):
             yield _at(site, ref, f"`{ref.text}`: there is no component `{ref.segments[1]}` in "
-                      f"components.{kind}", suggest(ref.segments[1], set(ctx.components(kind))))
+                      f"components.{kind}", suggest(ref.segments[1], set(ctx.components(kind))),
+                      cause=f"component:{kind}:{ref.segments[1]}")
 
 
 @rule("source-ref", "error", "$sourceDescriptions.<name> names a declared source description")
@@ -107,7 +132,8 @@ def source_ref(ctx: ValidationContext) -> Iterator[Finding]:
         if ref.root == "sourceDescriptions" and ref.segments \
                 and ref.segments[0] not in ctx.source_names:
             yield _at(site, ref, f"`{ref.text}`: there is no source description "
-                      f"`{ref.segments[0]}`", suggest(ref.segments[0], ctx.source_names))
+                      f"`{ref.segments[0]}`", suggest(ref.segments[0], ctx.source_names),
+                      cause=f"source:{ref.segments[0]}")
 
 
 @rule("input-undeclared", "warning",
@@ -120,8 +146,9 @@ def input_undeclared(ctx: ValidationContext) -> Iterator[Finding]:
         if declared is not None and not _declares(dict.fromkeys(declared), _dotted(ref)):
             where = "declares no inputs" if "inputs" not in site.workflow.node \
                 else "does not declare it in its inputs schema"
+            name = ".".join(_dotted(ref)) or ref.segments[0]
             yield _at(site, ref, f"`{ref.text}`: workflow `{site.workflow.id}` {where}",
-                      suggest(".".join(_dotted(ref)) or ref.segments[0], declared))
+                      suggest(name, declared), cause=f"input:{site.workflow.pointer}:{name}")
 
 
 @rule("exchange-unavailable", "warning",
@@ -184,14 +211,41 @@ def _collect(ctx: ValidationContext, schema: Any, names: set[str], depth: int) -
                           and not any(k in schema for k in ("allOf", "anyOf", "oneOf")))
 
 
-def _undeclared_output(site: Any, ref: Any, owner: str,
-                       node: dict[str, Any]) -> Iterator[Finding]:
-    """``ref.segments[2:]`` must name an output that ``node`` (a step or workflow) declares."""
+def _undeclared_output(site: Any, ref: Any, owner: str, node: dict[str, Any],
+                       outputs_pointer: str) -> Iterator[Finding]:
+    """``ref.segments[2:]`` must name an output that ``node`` (a step or workflow) declares.
+
+    A reference that spells, character for character, an output declared under a name the
+    schema refuses (``results[0].id``) is an echo of that refusal: it gets the declaration's
+    cause, so the bad name is reported once with its references counted in it."""
     outputs = node.get("outputs")
     declared = outputs if isinstance(outputs, dict) else {}
-    if not _declares(declared, ref.segments[2:]):
-        yield _at(site, ref, f"`{ref.text}`: {owner} declares no output `{ref.segments[2]}`",
-                  suggest(ref.segments[2], set(declared)))
+    if _declares(declared, ref.segments[2:]):
+        return
+    spelled = "".join(str(a) for a in ref.accessors[2:]).removeprefix(".")
+    # The reference spells the bad name, or its start up to a space (where an expression ends).
+    named = next((k for k in declared if k == spelled or k.startswith(spelled + " ")), None)
+    cause = f"node:{join_pointer(outputs_pointer, named)}" if named is not None \
+        else f"output:{outputs_pointer}:{ref.segments[2]}"
+    yield _at(site, ref, f"`{ref.text}`: {owner} declares no output `{ref.segments[2]}`",
+              suggest(ref.segments[2], set(declared)), cause=cause)
+
+
+def _without_outputs(ref: Any, step_id: str, node: dict[str, Any]) -> tuple[str, str]:
+    """``$steps.x.token``: the message and the exact Arazzo form, ``$steps.x.outputs.token``."""
+    rest = "".join(str(a) for a in ref.accessors[1:])
+    fixed = f"$steps.{step_id}.outputs{rest}" + (f"#{ref.pointer}" if ref.pointer is not None
+                                                 else "")
+    outputs = node.get("outputs")
+    declared = outputs if isinstance(outputs, dict) else {}
+    name = ref.segments[1] if len(ref.segments) > 1 else None
+    if name is None:
+        return (f"`{ref.text}` names a step, not a value: a step's values are its outputs",
+                f"write $steps.{step_id}.outputs.<name>")
+    also = "" if _declares(declared, ref.segments[1:]) else \
+        f", and declare `{name}` in the outputs of step `{step_id}`"
+    return (f"`{ref.text}` is not the Arazzo form: a step exposes its values only under "
+            "`outputs`", f"write {fixed}{also}")
 
 
 def _dotted(ref: Any) -> tuple[str, ...]:
@@ -220,6 +274,7 @@ def _declares(declared: Mapping[str, Any], names: tuple[str, ...]) -> bool:
     return False
 
 
-def _at(site: Any, ref: Any, message: str, hint: str | None = None) -> Finding:
+def _at(site: Any, ref: Any, message: str, hint: str | None = None,
+        cause: str | None = None) -> Finding:
     return Finding(message, site.pointer, hint=hint, anchor="value",
-                   offset=max(0, getattr(ref, "column", 1) - 1))
+                   offset=max(0, getattr(ref, "column", 1) - 1), cause=cause)

@@ -87,7 +87,8 @@ def operation_resolved(ctx: ValidationContext) -> Iterator[Finding]:
             continue
         found = ctx.lookup_operation(step)
         if found.problem:
-            yield Finding(found.problem, f"{step.pointer}/{field}", hint=found.hint)
+            yield Finding(found.problem, f"{step.pointer}/{field}", hint=found.hint,
+                          cause=ctx.lookup_cause(step))
 
 
 @rule("operation-path-syntax", "warning",

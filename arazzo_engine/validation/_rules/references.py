@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Iterator
 
+from arazzo_engine.document import resolve_pointer
 from arazzo_engine.validation._context import (
     QUALIFIED,
     REFERENCE,
@@ -13,6 +16,7 @@ from arazzo_engine.validation._context import (
     text_of,
 )
 from arazzo_engine.validation._diagnostic import Finding
+from arazzo_engine.validation._forms import workflow_id_form
 from arazzo_engine.validation._registry import rule
 from arazzo_engine.validation._rules._walk import action_lists, parameter_lists
 
@@ -23,12 +27,23 @@ LIST_KINDS = {"parameters": "parameters", "success": "successActions",
 def workflow_problem(ctx: ValidationContext, text: str) -> tuple[str, str | None] | None:
     """Why ``text`` names no workflow (message, hint), or None when it resolves or cannot be
     checked because its source was not loaded (that is reported once, at the source)."""
+    form = workflow_id_form(text, ctx.source_names)
+    if form is not None and text not in ctx.workflows_by_id:
+        return f"workflowId `{text}` {form[0]}", form[1]
+    pointer_form = _workflow_by_pointer(ctx, text)
+    if pointer_form is not None:
+        return pointer_form
     qualified = QUALIFIED.match(text)
     if qualified:
         name, workflow_id = qualified["source"], qualified["name"]
         if name not in ctx.source_names:
             return (f"`{name}` is not a declared source description",
                     suggest(name, ctx.source_names))
+        declared = declared_type(ctx, name)
+        if declared == "openapi":  # settled by the declaration, loaded or not
+            return (f"source `{name}` is declared `type: openapi`: an OpenAPI description has "
+                    "operations, not workflows", "workflows come only from this document and "
+                    "from `type: arazzo` sources")
         source = ctx.sources.get(name)
         if source is None or source.document is None:
             return None
@@ -53,6 +68,37 @@ def workflow_problem(ctx: ValidationContext, text: str) -> tuple[str, str | None
                     f"write $sourceDescriptions.{source.name}.{text}")
     return (f"workflow `{text}` does not exist in this document",
             suggest(text, set(ctx.workflows_by_id)))
+
+
+def declared_type(ctx: ValidationContext, name: str) -> str | None:
+    """The ``type`` the document declares for source ``name`` (None when it says none)."""
+    for _, node in items(ctx.data.get("sourceDescriptions"), "/sourceDescriptions"):
+        if node.get("name") == name:
+            return text_of(node, "type")
+    return None
+
+
+_POINTER_FORM = re.compile(r"^\$sourceDescriptions\.(?P<source>[^.#]+)#(?P<pointer>/.*)$")
+
+
+def _workflow_by_pointer(ctx: ValidationContext, text: str) -> tuple[str, str | None] | None:
+    """``$sourceDescriptions.x#/workflows/0``: a JSON pointer where Arazzo names the workflow;
+    the hint gives the workflowId it points at when the source was read."""
+    match = _POINTER_FORM.match(text)
+    if match is None or match["source"] not in ctx.source_names:
+        return None
+    source = ctx.sources.get(match["source"])
+    found = None
+    if source is not None and source.document is not None:
+        with contextlib.suppress(KeyError, ValueError):
+            target = resolve_pointer(source.document.data, match["pointer"])
+            found = text_of(target, "workflowId") if isinstance(target, dict) else None
+    if found is None:
+        tail = match["pointer"].rsplit("/", 1)[-1]
+        found = tail if not tail.isdigit() else "<workflowId>"
+    return (f"workflowId `{text}` is not the Arazzo form: a source's workflow is named by its "
+            "workflowId, not by a JSON pointer", f"write $sourceDescriptions.{match['source']}."
+            f"{found}")
 
 
 @rule("workflow-target", "error", "a step's workflowId names an existing workflow")

@@ -66,7 +66,7 @@ def id_pattern(ctx: ValidationContext) -> Iterator[Finding]:
         if isinstance(value, str) and value and not NAME_PATTERN.match(value):
             yield Finding(f"{what} `{value}` should use only letters, digits, `_` and `-`",
                           pointer, hint="runtime expressions such as $steps.<id> cannot name it "
-                          "reliably otherwise")
+                          "reliably otherwise", cause=f"node:{pointer}", defines=True)
 
 
 @rule("step-target", "error",

@@ -1,0 +1,112 @@
+"""One root cause, one diagnostic: echoes are counted in the defect, in every output format.
+
+The documents are our own (``documents/realworld/``), written the way generated documents in
+the real-world corpus are: a misspelled step id used three times, an output misspelled twice,
+an output name the schema refuses, and ``workflowId: ''`` in every step's end action.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from arazzo_engine.validation import validate_document
+
+from ._cli import run_validate
+
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
+CASCADE = DOCUMENTS / "realworld" / "cascade.arazzo.yaml"
+
+
+def _grouped() -> dict[tuple[int, str], object]:
+    report = validate_document(CASCADE)
+    return {(d.line, d.rule): d for d in report.grouped()}
+
+
+def test_every_finding_stays_in_the_report_and_each_root_cause_speaks_once() -> None:
+    report = validate_document(CASCADE)
+    assert len(report.diagnostics) == 16
+    grouped = report.grouped()
+    assert [(d.line, d.rule) for d in grouped] == [
+        (20, "output-key-pattern"), (25, "schema"), (31, "step-output-ref"),
+        (44, "step-output-ref")]
+    assert sum(1 + len(d.related) for d in grouped) == len(report.diagnostics)
+
+
+def test_references_to_a_missing_step_are_counted_in_the_first() -> None:
+    (step,) = [d for d in validate_document(CASCADE).grouped() if "fetchh" in d.message]
+    assert [(r.line, r.kind) for r in step.related] == [(34, "reference"), (50, "reference")]
+    assert step.note == "and 2 more references to it (lines 34, 50)"
+    assert str(step).endswith("has no step `fetchh`, and 2 more references to it (lines 34, 50)"
+                              " (hint: did you mean `fetch`?) [step-output-ref]")
+
+
+def test_a_bad_output_name_speaks_for_the_references_that_spell_it() -> None:
+    (bad,) = [d for d in validate_document(CASCADE).grouped() if d.rule == "output-key-pattern"]
+    assert [(r.line, r.rule) for r in bad.related] == [(52, "step-output-ref")]
+
+
+def test_a_schema_error_on_a_field_speaks_for_the_other_rules_and_the_repeats() -> None:
+    (empty,) = [d for d in validate_document(CASCADE).grouped() if d.rule == "schema"]
+    assert empty.message == "`workflowId` must not be empty"
+    kinds = sorted((r.line, r.rule, r.kind) for r in empty.related)
+    assert kinds == [
+        (25, "action-fields", "field"), (25, "action-target", "field"),
+        (38, "action-fields", "reference"), (38, "action-target", "reference"),
+        (38, "schema", "same"),
+        (48, "action-fields", "reference"), (48, "action-target", "reference"),
+        (48, "schema", "same"),
+    ]
+    assert empty.note == "and 8 more findings it explains (lines 38, 48)"
+
+
+def test_a_warning_never_speaks_for_errors(tmp_path: Path) -> None:
+    document = tmp_path / "spaced.arazzo.yaml"
+    document.write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"
+        "sourceDescriptions: [{name: pets, url: " + str(DOCUMENTS / "openapi" /
+                                                         "pets.openapi.yaml") + "}]\n"
+        "workflows:\n- workflowId: w\n  steps:\n"
+        "  - {stepId: get pet, operationId: listPets, outputs: {x: $statusCode}}\n"
+        "  - stepId: next\n    operationId: listPets\n"
+        "    parameters: [{name: limit, in: query, value: $steps.get pet.outputs.x}]\n")
+    grouped = validate_document(document).grouped()
+    assert [(d.rule, d.severity) for d in grouped] == [
+        ("id-pattern", "warning"), ("step-output-ref", "error")]
+    assert "step `get pet` cannot be named in an expression" in grouped[1].message
+
+
+def test_text_folds_by_default_and_all_lists_every_finding() -> None:
+    folded = run_validate(str(CASCADE))
+    assert folded.exit_code == 1
+    assert len(folded.stdout.splitlines()) == 4
+    assert folded.stderr.strip() == ("4 error(s), 0 warning(s) in 1 file(s); 12 more finding(s) "
+                                     "folded into them (--all lists every one)")
+    every = run_validate("--all", str(CASCADE))
+    assert len(every.stdout.splitlines()) == 16
+    assert every.stderr.strip() == "16 error(s), 0 warning(s) in 1 file(s)"
+    assert every.exit_code == 1
+
+
+def test_json_gives_the_note_and_every_related_finding() -> None:
+    diagnostics = json.loads(run_validate("--format", "json", str(CASCADE)).stdout)
+    step = next(d for d in diagnostics if "fetchh" in d["message"])
+    assert step["note"] == "and 2 more references to it (lines 34, 50)"
+    assert [(r["line"], r["column"], r["rule"], r["kind"]) for r in step["related"]] == [
+        (34, 20, "step-output-ref", "reference"), (50, 14, "step-output-ref", "reference")]
+    assert all(r["message"].startswith("`$steps.fetchh.outputs.") for r in step["related"])
+    every = json.loads(run_validate("--all", "--format", "json", str(CASCADE)).stdout)
+    assert len(every) == 16 and not any("related" in d for d in every)
+
+
+def test_sarif_gives_related_locations() -> None:
+    log = json.loads(run_validate("--format", "sarif", str(CASCADE)).stdout)
+    results = log["runs"][0]["results"]
+    assert len(results) == 4
+    step = next(r for r in results if "fetchh" in r["message"]["text"])
+    assert "and 2 more references to it (lines 34, 50)" in step["message"]["text"]
+    related = step["relatedLocations"]
+    assert [loc["physicalLocation"]["region"] for loc in related] == [
+        {"startLine": 34, "startColumn": 20}, {"startLine": 50, "startColumn": 14}]
+    assert [loc["id"] for loc in related] == [1, 2]
+    assert related[0]["message"]["text"].startswith("error [step-output-ref]: `$steps.fetchh")

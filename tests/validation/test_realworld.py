@@ -1,0 +1,102 @@
+"""What real documents get wrong, shown by documents of our own (``documents/realworld/``).
+
+Each case is a pattern found in the public corpus (``../shared/realworld-arazzo``), rewritten
+from scratch: the notations of other tools, each an error whose hint is the exact Arazzo form,
+and workflows looked for in a source declared ``type: openapi`` (remote, never loaded: the
+declared type settles it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arazzo_engine.validation import validate_document
+
+DOCUMENTS = Path(__file__).resolve().parent / "documents"
+FORMS = DOCUMENTS / "realworld" / "forms.arazzo.yaml"
+
+STEP = "/workflows/0/steps/{}"
+EXPECTED = {
+    "/workflows/0/dependsOn/0": (
+        "depends-on", "source `remote-api` is declared `type: openapi`",
+        "workflows come only from this document and from `type: arazzo` sources"),
+    STEP.format(0) + "/operationId": (
+        "operation-resolved", "names source `pets` without `$sourceDescriptions.`",
+        "write $sourceDescriptions.pets.listPets"),
+    STEP.format(1) + "/operationId": (
+        "operation-resolved", "is an operationPath (a source and a JSON pointer)",
+        "write operationPath: '{$sourceDescriptions.pets.url}#/paths/~1pets/get'"),
+    STEP.format(2) + "/operationPath": (
+        "operation-resolved", "is not the Arazzo form",
+        "write {$sourceDescriptions.pets.url}#/paths/~1pets/get"),
+    STEP.format(3) + "/operationPath": (
+        "operation-resolved", "`GET {pets}./pets/{petId}` is not the Arazzo form",
+        "write {$sourceDescriptions.pets.url}#/paths/~1pets~1{petId}/get"),
+    STEP.format(4) + "/workflowId": (
+        "workflow-target", "a source's workflows are named directly after it",
+        "write $sourceDescriptions.shared.adoptPet"),
+    STEP.format(5) + "/workflowId": (
+        "workflow-target", "not by a JSON pointer", "write $sourceDescriptions.shared.adoptPet"),
+    STEP.format(6) + "/workflowId": (
+        "workflow-target", "source `remote-api` is declared `type: openapi`",
+        "workflows come only from this document and from `type: arazzo` sources"),
+    STEP.format(7) + "/parameters/0/value": (
+        "step-output-ref", "a step exposes its values only under `outputs`",
+        "write $steps.prefixed.outputs.token"),
+    STEP.format(7) + "/outputs/requestId": (
+        "step-output-ref", "a step exposes its values only under `outputs`",
+        "write $steps.prefixed.outputs.requestId, and declare `requestId` in the outputs of "
+        "step `prefixed`"),
+}
+
+
+@pytest.fixture(scope="module")
+def errors() -> dict[str, object]:
+    report = validate_document(FORMS)
+    return {d.pointer: d for d in report.errors}
+
+
+@pytest.mark.parametrize("pointer", sorted(EXPECTED))
+def test_a_non_arazzo_form_is_an_error_whose_hint_is_the_arazzo_form(
+        errors: dict[str, object], pointer: str) -> None:
+    rule, fragment, hint = EXPECTED[pointer]
+    found = errors[pointer]
+    assert (found.rule, found.hint) == (rule, hint)  # type: ignore[attr-defined]
+    assert fragment in found.message  # type: ignore[attr-defined]
+
+
+def test_nothing_else_is_an_error(errors: dict[str, object]) -> None:
+    assert sorted(errors) == sorted(EXPECTED)
+
+
+def test_the_suggested_forms_resolve(tmp_path: Path) -> None:
+    """Written as the hints say, the same steps validate."""
+    fixed = FORMS.read_text()
+    for wrong, right in (
+            ("$sourceDescriptions.remote-api.setup\n    steps",
+             "$sourceDescriptions.shared.adoptPet\n    steps"),
+            ("operationId: pets.listPets", "operationId: $sourceDescriptions.pets.listPets"),
+            ("operationId: $sourceDescriptions.pets#/paths/~1pets/get",
+             "operationPath: '{$sourceDescriptions.pets.url}#/paths/~1pets/get'"),
+            ("operationPath: pets#/paths/~1pets/get",
+             "operationPath: '{$sourceDescriptions.pets.url}#/paths/~1pets/get'"),
+            ("operationPath: GET {pets}./pets/{petId}",
+             "operationPath: '{$sourceDescriptions.pets.url}#/paths/~1pets~1{petId}/get'"),
+            ("$sourceDescriptions.shared.workflows.adoptPet",
+             "$sourceDescriptions.shared.adoptPet"),
+            ("$sourceDescriptions.shared#/workflows/0", "$sourceDescriptions.shared.adoptPet"),
+            ("workflowId: $sourceDescriptions.remote-api.setup",
+             "workflowId: $sourceDescriptions.shared.adoptPet"),
+            ("$steps.prefixed.token", "$steps.prefixed.outputs.token"),
+            ("requestId: $steps.prefixed.requestId", "requestId: $steps.prefixed.outputs.token"),
+    ):
+        assert wrong in fixed, wrong
+        fixed = fixed.replace(wrong, right)
+    for folder in ("openapi", "arazzo"):  # the copy lives elsewhere: sources by absolute path
+        fixed = fixed.replace(f"url: ../{folder}/", f"url: {DOCUMENTS / folder}/")
+    document = tmp_path / "forms-fixed.arazzo.yaml"
+    document.write_text(fixed)
+    report = validate_document(document)
+    assert report.errors == (), "\n".join(map(str, report.errors))
