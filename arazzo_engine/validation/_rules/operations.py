@@ -71,10 +71,12 @@ def openapi_ref(ctx: ValidationContext) -> Iterator[Finding]:
             where = "a path item" if problem in found.description.problems or \
                 found.operation is None else f"operation {found.operation.label}"
             source = found.source.name if found.source else "?"
+            # Every $ref to the same missing target is one root cause (see _grouping).
             yield Finding(f"{problem.message} ({where} of source `{source}`, which step "
                           f"`{step.id}` uses)", problem.at.pointer,
                           document=problem.at.document, anchor="value",
-                          severity="warning" if problem.skipped else None)
+                          severity="warning" if problem.skipped else None,
+                          cause=f"ref:{problem.message}")
 
 
 @rule("operation-resolved", "error",
