@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 from collections.abc import Mapping
@@ -30,6 +31,13 @@ from arazzo_engine.cli._args import (
     positive_int,
     positive_number,
     source_root,
+)
+from arazzo_engine.cli._dry_run import dry_run_command
+from arazzo_engine.cli._input_sources import (
+    HOW_TO_GIVE,
+    Prompter,
+    from_environment,
+    missing_required,
 )
 from arazzo_engine.cli._output import PipeSafe, Writer
 from arazzo_engine.document import load_file
@@ -122,6 +130,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                         help="write every step execution (requests masked) as JSON to FILE")
     parser.add_argument("--no-validate", action="store_true",
                         help="run without validating the document first")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate, build the first request completely and the later ones "
+                             "as far as the inputs allow, print them (secrets masked) and send "
+                             "nothing")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -140,9 +152,13 @@ def main(args: argparse.Namespace) -> int:
         if problem:
             return _usage(problem)
     try:
+        given.add_environment_and_prompts(document, args.workflow, os.environ,
+                                          Prompter.for_terminal())
         inputs = given.read(document.inputs_schema(args.workflow))
     except ArazzoError as exc:
         return _usage(str(exc))
+    if args.dry_run:
+        return dry_run_command(document, args.workflow, inputs, options, args.format)
     out = PipeSafe(sys.stdout)
     observer = _TextReporter(out) if args.format == "text" else None
     try:
@@ -150,7 +166,7 @@ def main(args: argparse.Namespace) -> int:
             result = document.run(args.workflow, inputs, options=options, observer=observer,
                                   validate=False, stop=stop)
     except InputError as exc:
-        return _usage(f"{exc} (give inputs with --input NAME=VALUE or --inputs-file FILE)")
+        return _usage(f"{exc} ({HOW_TO_GIVE})")
     except (ExecutionError, DocumentError) as exc:
         return _usage(str(exc))
     if args.trace:
@@ -202,6 +218,23 @@ class _GivenInputs:
     file: str | None = None
     from_file: dict[str, Any] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
+    #: Texts from ``ARAZZO_INPUT_<NAME>`` variables and from prompts (cli/_input_sources.py).
+    from_environment: dict[str, str] = field(default_factory=dict)
+    prompted: dict[str, str] = field(default_factory=dict)
+
+    def add_environment_and_prompts(self, document: ArazzoDocument, workflow_id: str | None,
+                                    environ: Mapping[str, str],
+                                    prompter: Prompter | None) -> None:
+        """The inputs the command line leaves out: from the environment, then (on a
+        terminal) asked for when required and without a default."""
+        declared = document.workflow(workflow_id)
+        given = set(self.texts) | set(self.from_file)
+        found = from_environment(declared.inputs, environ)
+        self.from_environment = {name: text for name, (text, _) in found.items()
+                                 if name not in given}
+        missing = missing_required(declared.inputs, given | set(self.from_environment))
+        if prompter is not None and missing:
+            self.prompted = prompter.ask(missing, declared.workflow_id)
 
     def read(self, schema: InputsSchema) -> dict[str, Any]:
         """The inputs, each ``--input`` text read with the schema in mind; raises
@@ -211,9 +244,12 @@ class _GivenInputs:
         problems += [f"--input {p}" for p in schema.undeclared(list(self.texts))]
         if problems:
             raise InputError("; ".join(problems))
-        inputs = dict(self.from_file)
-        for name, text in self.texts.items():
-            inputs[name] = schema.value_from_text(name, text)
+        inputs = {name: schema.value_from_text(name, text)
+                  for name, text in self.from_environment.items()}
+        inputs.update(self.from_file)
+        for texts in (self.texts, self.prompted):
+            for name, text in texts.items():
+                inputs[name] = schema.value_from_text(name, text)
         return inputs
 
 
