@@ -13,10 +13,10 @@ def seconds_text(seconds: float) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    """An elapsed time: ``12 s``, ``4 min 05 s``, ``26 h 03 min``."""
+    """An elapsed time: ``0.5 s``, ``12 s``, ``4 min 05 s``, ``26 h 03 min``."""
     whole = round(seconds)
     if whole < 60:
-        return seconds_text(seconds) if seconds < 10 else f"{whole} s"
+        return f"{seconds:.1f} s" if seconds < 10 else f"{whole} s"
     minutes, secs = divmod(whole, 60)
     if minutes < 60:
         return f"{minutes} min {secs:02d} s"

@@ -15,7 +15,7 @@ def test_seconds(seconds: float, text: str) -> None:
 
 
 @pytest.mark.parametrize(("seconds", "text"), [
-    (0.31, "0.31 s"), (12.4, "12 s"), (65, "1 min 05 s"), (3599.6, "1 h 00 min"),
+    (0.31, "0.3 s"), (0.002, "0.0 s"), (12.4, "12 s"), (65, "1 min 05 s"), (3599.6, "1 h 00 min"),
     (93_780, "26 h 03 min")])
 def test_durations(seconds: float, text: str) -> None:
     assert duration_text(seconds) == text

@@ -49,7 +49,18 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
         module = importlib.import_module(f"arazzo_engine.cli.{_MODULES.get(name, name)}")
         module.add_parser(subparsers)
         subparsers.choices[name].set_defaults(handler=module.main)
+        _name_the_parser(subparsers.choices[name])
     return parser
+
+
+def _name_the_parser(parser: argparse.ArgumentParser) -> None:
+    """Each (sub)command remembers its parser, so that an unknown option is reported with
+    that command's usage (``arazzo run --formt``), not the top-level one."""
+    parser.set_defaults(_usage_parser=parser)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _name_the_parser(child)
 
 
 def _commands_needed(argv: Sequence[str]) -> list[str] | None:
@@ -74,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _complete.main(argv[1:])
     parser = build_parser(_commands_needed(argv))
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:
+            getattr(args, "_usage_parser", parser).error(
+                f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse reports usage errors itself, with exit code 2
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:

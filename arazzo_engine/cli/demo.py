@@ -12,8 +12,10 @@ import sys
 
 from arazzo_engine._resources import specs_dir
 from arazzo_engine.cli import run as run_command
-from arazzo_engine.cli._args import non_negative_number, positive_int
+from arazzo_engine.cli._args import non_negative_number, positive_int, positive_number
+from arazzo_engine.cli._output import PipeSafe
 from arazzo_engine.simulator import (
+    DEFAULT_SECONDS_PER_STATUS,
     DEMO_ACCOUNT_ID,
     DEMO_JOB_ID,
     DEMO_TOKEN,
@@ -23,7 +25,12 @@ from arazzo_engine.simulator import (
 
 WORKFLOW = ("dbt", "arazzo", "dbt-trigger-run-and-poll-workflow.yml")
 SOURCE_NAME = "dbtAdminApi"
-DEMO_LOOP_DELAY = 1.0
+#: Polls 0.5 s apart at first, growing to 2 s: the demo run is over in about 4 s.
+DEMO_LOOP_DELAY = 0.5
+DEMO_LOOP_DELAY_MAX = 2.0
+DEMO_MAX_STEPS = 20
+#: The port ``arazzo simulate dbt`` listens on by default (the OpenAPI document's simulator).
+SIMULATE_PORT = 8000
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,21 +38,35 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "demo", help="run the dbt Cloud reference workflow on the embedded simulator",
         description="Start the embedded dbt Cloud simulator on 127.0.0.1 and run the reference "
                     "workflow (trigger a job run, poll it to completion, list its artifacts) "
-                    "against it.",
+                    "against it. The simulator stops when the demo ends; `arazzo simulate dbt` "
+                    "keeps one running.",
     )
     parser.add_argument("--scenario", choices=SCENARIOS, default="success",
                         help="how the simulated run ends (default: success)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: the run's progress for people (default); json: the run's "
+                             "result as one JSON object on stdout, notes on stderr")
+    parser.add_argument("--seconds-per-status", metavar="SECONDS", type=positive_number,
+                        default=DEFAULT_SECONDS_PER_STATUS,
+                        help="how long the simulated run spends in each status "
+                             f"(default {DEFAULT_SECONDS_PER_STATUS:g})")
     parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,
                         default=DEMO_LOOP_DELAY,
-                        help=f"wait between polls (default {DEMO_LOOP_DELAY:g})")
-    parser.add_argument("--max-steps", metavar="N", type=positive_int, default=50,
-                        help="fail after N step executions (default 50)")
+                        help=f"the first wait between polls (default {DEMO_LOOP_DELAY:g}; 0: "
+                             "no waiting, and the simulated run then moves on at each poll)")
+    parser.add_argument("--loop-delay-max", metavar="SECONDS", type=non_negative_number,
+                        default=DEMO_LOOP_DELAY_MAX,
+                        help="the longest wait between polls, as the wait grows "
+                             f"(default {DEMO_LOOP_DELAY_MAX:g})")
+    parser.add_argument("--max-steps", metavar="N", type=positive_int, default=DEMO_MAX_STEPS,
+                        help=f"fail after N step executions (default {DEMO_MAX_STEPS})")
 
 
 def main(args: argparse.Namespace) -> int:
     workflow = specs_dir().joinpath(*WORKFLOW)
-    with DbtCloudSimulator(args.scenario) as simulator:
+    # Without waits between polls, time would barely move between them: each poll moves the run.
+    seconds = args.seconds_per_status if args.loop_delay > 0 else None
+    with DbtCloudSimulator(args.scenario, seconds_per_status=seconds) as simulator:
         argv = [
             "run", str(workflow),
             "--server", f"{SOURCE_NAME}={simulator.base_url}",
@@ -53,15 +74,24 @@ def main(args: argparse.Namespace) -> int:
             "--input", f"jobId={DEMO_JOB_ID}",
             "--input", f"token={DEMO_TOKEN}",
             "--loop-delay", f"{args.loop_delay:g}",
+            "--loop-delay-max", f"{args.loop_delay_max:g}",
             "--max-steps", str(args.max_steps),
             "--format", args.format,
         ]
-        notes = sys.stderr if args.format == "json" else sys.stdout
+        notes = PipeSafe(sys.stderr if args.format == "json" else sys.stdout)
+        pace = f"{seconds:g} s per status" if seconds else "one status per poll"
         print(f"dbt Cloud simulator listening on {simulator.base_url} "
-              f"(scenario: {args.scenario})", file=notes)
+              f"(scenario: {args.scenario}, {pace})", file=notes)
         print("equivalent command: arazzo " + shlex.join(argv), file=notes)
+        keep = shlex.join(["arazzo", "simulate", "dbt", "--port", str(SIMULATE_PORT),
+                           "--scenario", args.scenario,
+                           *(["--seconds-per-status", f"{seconds:g}"] if seconds
+                             else ["--polls-per-status", "1"])])
+        print(f"  (this simulator and its port {simulator.port} are gone once the demo ends; "
+              f"to keep one, run `{keep}` in another terminal and use "
+              f"--server {SOURCE_NAME}=http://127.0.0.1:{SIMULATE_PORT})", file=notes)
         print(file=notes, flush=True)
         from arazzo_engine.cli import build_parser
 
-        run_args = build_parser().parse_args(argv)
+        run_args = build_parser(["run"]).parse_args(argv)
         return int(run_command.main(run_args))

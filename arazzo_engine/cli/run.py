@@ -368,7 +368,9 @@ class _TextReporter:
             target = execution.child_workflow_id or "workflow"
             self._line(f"{indent}  {execution.step_id}{attempt}: workflow {target}  [{mark}]")
         if execution.outputs:
-            shown = ", ".join(f"{k}={_short(v)}" for k, v in execution.outputs.items())
+            shown = ", ".join(
+                f"{k}={_short(v)}" + (" (unresolved)" if k in execution.unresolved else "")
+                for k, v in execution.outputs.items())
             self._line(f"{indent}      outputs: {shown}")
         if not execution.succeeded and execution.error:
             self._line(f"{indent}      why: {execution.error}")

@@ -6,8 +6,10 @@ import argparse
 import sys
 import threading
 
+from arazzo_engine.cli import EXIT_USAGE
 from arazzo_engine.cli._args import port, positive_int, positive_number
 from arazzo_engine.simulator import (
+    DEFAULT_SECONDS_PER_STATUS,
     DEMO_ACCOUNT_ID,
     DEMO_JOB_ID,
     DEMO_TOKEN,
@@ -15,6 +17,8 @@ from arazzo_engine.simulator import (
     DbtCloudSimulator,
     RecordedRequest,
 )
+from arazzo_engine.simulator._scenarios import STATUS_HUMANIZED
+from arazzo_engine.simulator._scheduler import Transition
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,39 +34,49 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="dbt Cloud Administrative API v2 (trigger run, get run, list artifacts)",
         description=(
             "Serve dbt Cloud's trigger-run, get-run and list-artifacts endpoints on 127.0.0.1 "
-            "until Ctrl-C."
+            "until Ctrl-C. Runs move on with time, as in dbt Cloud, whether anyone polls them "
+            "or not (runs of one job execute one at a time; a queued run says why in "
+            "status_message)."
         ),
     )
     dbt.add_argument(
-        "--port", type=port, default=8000, help="port to listen on (default 8000; 0 picks one)"
+        "--port", type=port, metavar="N", default=8000,
+        help="port to listen on (default 8000; 0 picks one)",
     )
     dbt.add_argument(
         "--scenario", choices=SCENARIOS, default="success", help="how runs end (default success)"
     )
     dbt.add_argument(
-        "--token", default=DEMO_TOKEN, help="the token to accept (default: the demo token)"
+        "--token", default=DEMO_TOKEN, help=f"the token to accept (default {DEMO_TOKEN})"
     )
     dbt.add_argument(
-        "--account-id", type=int, default=DEMO_ACCOUNT_ID, help="the account the token is scoped to"
+        "--account-id", type=int, metavar="ID", default=DEMO_ACCOUNT_ID,
+        help=f"the account the token is scoped to (default {DEMO_ACCOUNT_ID})",
     )
     dbt.add_argument(
         "--job-id",
         type=int,
         action="append",
         dest="job_ids",
-        help="a job that exists (repeatable; default: the demo job)",
+        metavar="ID",
+        help=f"a job that exists (repeatable) (default {DEMO_JOB_ID})",
     )
-    dbt.add_argument(
-        "--polls-per-status",
-        type=positive_int,
-        default=1,
-        help="GETs a run spends in each status (default 1)",
-    )
-    dbt.add_argument(
+    pace = dbt.add_mutually_exclusive_group()
+    pace.add_argument(
         "--seconds-per-status",
+        metavar="SECONDS",
         type=positive_number,
         default=None,
-        help="move runs on by time instead of by polls",
+        help="seconds a run spends in each status, polled or not "
+             f"(default {DEFAULT_SECONDS_PER_STATUS:g})",
+    )
+    pace.add_argument(
+        "--polls-per-status",
+        metavar="N",
+        type=positive_int,
+        default=None,
+        help="script the lifecycle instead: GETs a run spends in each status (runs then move "
+             "only when polled, and an abandoned run holds its job's queue)",
     )
 
 
@@ -73,16 +87,19 @@ def main(args: argparse.Namespace, *, stop: threading.Event | None = None) -> in
         token=args.token,
         account_id=args.account_id,
         job_ids=tuple(args.job_ids or (DEMO_JOB_ID,)),
-        polls_per_status=args.polls_per_status,
-        seconds_per_status=args.seconds_per_status,
+        polls_per_status=args.polls_per_status or 1,
+        seconds_per_status=None if args.polls_per_status else (
+            args.seconds_per_status or DEFAULT_SECONDS_PER_STATUS),
         port=args.port,
         on_request=_print_request,
+        on_transition=_print_transition,
     )
     try:
         simulator.start()
     except OSError as error:
-        print(f"error: cannot listen on 127.0.0.1:{args.port}: {error.strerror}", file=sys.stderr)
-        return 1
+        print(f"arazzo simulate dbt: cannot listen on 127.0.0.1:{args.port}: {error.strerror} "
+              "(choose another with --port N, or --port 0 for a free one)", file=sys.stderr)
+        return EXIT_USAGE
     if stop is None:
         stop = threading.Event()
     try:
@@ -104,9 +121,22 @@ def _print_banner(simulator: DbtCloudSimulator) -> None:
         "              (send 'Authorization: Token <token>' or 'Bearer <token>')\n"
         f"  account id: {simulator.account_id}\n"
         f"  job ids:    {jobs}\n"
+        f"  pace:       {_pace(simulator)}\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
+
+
+def _pace(simulator: DbtCloudSimulator) -> str:
+    if simulator.seconds_per_status is not None:
+        return (f"{simulator.seconds_per_status:g} s per status, polled or not (queued, "
+                "starting, running, then the scenario's ending)")
+    return "by polls (scripted: a run moves only when polled)"
+
+
+def _print_transition(transition: Transition) -> None:
+    run, old, new = transition
+    print(f"  run {run.id}: {STATUS_HUMANIZED[old]} -> {STATUS_HUMANIZED[new]}", flush=True)
 
 
 def _print_request(entry: RecordedRequest) -> None:

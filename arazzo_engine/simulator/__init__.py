@@ -14,6 +14,7 @@ from __future__ import annotations
 from ._log import Headers, RecordedRequest
 from ._scenarios import SCENARIOS, Scenario
 from ._server import (
+    DEFAULT_SECONDS_PER_STATUS,
     DEMO_ACCOUNT_ID,
     DEMO_ENVIRONMENT_ID,
     DEMO_JOB_ID,
@@ -23,6 +24,7 @@ from ._server import (
 )
 
 __all__ = [
+    "DEFAULT_SECONDS_PER_STATUS",
     "DEMO_ACCOUNT_ID",
     "DEMO_ENVIRONMENT_ID",
     "DEMO_JOB_ID",

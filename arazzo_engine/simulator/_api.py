@@ -28,7 +28,7 @@ from ._envelope import (
 )
 from ._runs import OVERRIDE_FIELDS, Job
 from ._scenarios import Scenario
-from ._scheduler import RunScheduler
+from ._scheduler import RunScheduler, Transition
 
 MAX_CAUSE_LENGTH = 255
 _POSITIVE_INTEGER = re.compile(r"0*[1-9][0-9]*")
@@ -71,6 +71,7 @@ class DbtCloudApi:
         scheduler: RunScheduler,
         rate_limit: RateLimit,
         clock: Callable[[], datetime],
+        on_transition: Callable[[Transition], None] | None = None,
     ) -> None:
         self.token = token
         self.account_id = account_id
@@ -78,6 +79,7 @@ class DbtCloudApi:
         self.scheduler = scheduler
         self.rate_limit = rate_limit
         self.clock = clock
+        self.on_transition = on_transition
         self.lock = threading.Lock()
 
     def handle(self, request: IncomingRequest) -> ApiResponse:
@@ -99,7 +101,23 @@ class DbtCloudApi:
         with self.lock:
             now = self.clock()
             self.scheduler.catch_up(now)
-            return handler(self, match, request, now)
+            response = handler(self, match, request, now)
+            transitions = self.scheduler.take_transitions()
+        self._report(transitions)
+        return response
+
+    def tick(self) -> None:
+        """Brings every run to where the clock says it is, polled or not (the background
+        clock calls this)."""
+        with self.lock:
+            self.scheduler.catch_up(self.clock())
+            transitions = self.scheduler.take_transitions()
+        self._report(transitions)
+
+    def _report(self, transitions: list[Transition]) -> None:
+        if self.on_transition is not None:
+            for transition in transitions:
+                self.on_transition(transition)
 
     def _authenticated(self, headers: Mapping[str, str]) -> bool:
         scheme, _, credential = headers.get("Authorization", "").strip().partition(" ")

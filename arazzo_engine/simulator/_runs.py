@@ -85,6 +85,8 @@ class Run:
     stage: int = 0
     ticks: int = 0
     polls: int = 0
+    #: The earlier run of the same job this queued run waits for (None: it waits for a slot).
+    queued_behind: int | None = None
     unblocked_at: datetime | None = None
     updated_at: datetime | None = None
     dequeued_at: datetime | None = None
@@ -168,7 +170,7 @@ class Run:
             "duration": format_duration(self.created_at, self.finished_at or now),
             "queued_duration": format_duration(self.created_at, self.dequeued_at or now),
             "run_duration": format_duration(self.started_at, self.finished_at or now),
-            "status_message": ERROR_STATUS_MESSAGE if status == ERROR else None,
+            "status_message": self._status_message(),
             "git_branch": self.git_branch,
             "git_sha": self.git_sha,
             "dbt_version": self.trigger.overrides.get("dbt_version_override")
@@ -187,6 +189,17 @@ class Run:
         if "run_steps" in related:
             data["run_steps"] = self._steps_json()
         return data
+
+    def _status_message(self) -> str | None:
+        """Why a run errored, or why it is still queued, as dbt Cloud's run page says."""
+        if self.status == ERROR:
+            return ERROR_STATUS_MESSAGE
+        if self.status != QUEUED:
+            return None
+        if self.queued_behind is not None:
+            return (f"Waiting for run {self.queued_behind} of this job to complete: runs of one "
+                    "job execute one at a time.")
+        return "Waiting for an available run slot."
 
     def _trigger_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -1,7 +1,9 @@
-"""Creates runs and moves them along their lifecycle, by polls or by elapsed time.
+"""Creates runs and moves them along their lifecycle, by elapsed time or, scripted, by polls.
 
 Runs of one job execute one at a time: a run stays queued while an earlier run of its job has
-not finished, and only starts counting polls (or seconds) once that run is complete.
+not finished, and only starts counting seconds (or polls) once that run is complete. In time
+mode a run moves on whether anyone polls it or not, as in dbt Cloud, so an abandoned run
+finishes on its own and releases its job's queue; poll mode is a scripted lifecycle for tests.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from typing import Any
 
 from ._runs import Job, Run, Trigger
 from ._scenarios import Scenario
+
+#: A status change, as ``(run, old status, new status)``, for the simulator's log.
+Transition = tuple[Run, int, int]
 
 # 14-digit ids, like real dbt Cloud ids, and still exact as JavaScript numbers.
 _FIRST_RUN_ID = 70_471_823_500_001
@@ -34,6 +39,7 @@ class RunScheduler:
         self.ui_host = ui_host
         self._runs: dict[int, Run] = {}
         self._runs_by_job: dict[int, list[Run]] = {}
+        self._transitions: list[Transition] = []
 
     def trigger(self, job: Job, cause: str, overrides: dict[str, Any], now: datetime) -> Run:
         sequence = len(self._runs)
@@ -49,6 +55,7 @@ class RunScheduler:
         )
         self._runs[run.id] = run
         self._runs_by_job.setdefault(job.id, []).append(run)
+        self.explain(run)
         return run
 
     def find(self, run_id: int) -> Run | None:
@@ -59,10 +66,26 @@ class RunScheduler:
 
     def observe(self, run: Run, now: datetime) -> None:
         """A GET of the run: in poll mode this is what moves it along."""
-        if self.seconds_per_status is not None or self._is_blocked(run):
-            return
-        run.ticks += 1
-        run.advance_to(run.ticks // self.polls_per_status, now)
+        if self.seconds_per_status is None and self._blocker(run) is None:
+            run.ticks += 1
+            self._advance(run, run.ticks // self.polls_per_status, now)
+        self.explain(run)
+
+    def explain(self, run: Run) -> None:
+        """Says on the run why it is queued: which earlier run of its job it waits for."""
+        blocker = self._blocker(run)
+        run.queued_behind = blocker.id if blocker is not None else None
+
+    def take_transitions(self) -> list[Transition]:
+        """The status changes since the last call, oldest first."""
+        taken, self._transitions = self._transitions, []
+        return taken
+
+    def _advance(self, run: Run, stage: int, at: datetime) -> None:
+        before = run.status
+        run.advance_to(stage, at)
+        if run.status != before:
+            self._transitions.append((run, before, run.status))
 
     def catch_up(self, now: datetime) -> None:
         """In time mode, bring every run to where the clock says it is."""
@@ -80,13 +103,14 @@ class RunScheduler:
                         run.unblocked_at = max(run.created_at, previous.finished_at)
                 reached = int((now - run.unblocked_at) / step)
                 for stage in range(run.stage + 1, min(reached, run.last_stage) + 1):
-                    run.advance_to(stage, run.unblocked_at + stage * step)
+                    self._advance(run, stage, run.unblocked_at + stage * step)
                 previous = run
 
-    def _is_blocked(self, run: Run) -> bool:
+    def _blocker(self, run: Run) -> Run | None:
+        """The earliest unfinished earlier run of the same job, which ``run`` waits for."""
         for earlier in self._runs_by_job[run.job.id]:
             if earlier is run:
-                return False
+                return None
             if not earlier.is_complete:
-                return True
-        return False
+                return earlier
+        return None

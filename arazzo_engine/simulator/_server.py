@@ -14,7 +14,7 @@ from ._envelope import INVALID_REQUEST_MESSAGE, ApiResponse, failure
 from ._log import Headers, RecordedRequest, RequestLog, parse_json
 from ._runs import Job
 from ._scenarios import SCENARIOS, Scenario
-from ._scheduler import RunScheduler
+from ._scheduler import RunScheduler, Transition
 
 DEMO_TOKEN = "dbtc_arazzo_simulator_demo_token"
 DEMO_ACCOUNT_ID = 70_471_823_400_001
@@ -23,6 +23,10 @@ DEMO_PROJECT_ID = 70_471_823_400_002
 DEMO_ENVIRONMENT_ID = 70_471_823_400_003
 DBT_CLOUD_UI = "https://cloud.getdbt.com"
 _SHUTDOWN_POLL_SECONDS = 0.02  # how long stop() may wait for the serving loop to notice
+#: The pace of ``arazzo simulate dbt`` and ``arazzo demo``: a run is done 3 s after it starts.
+DEFAULT_SECONDS_PER_STATUS = 1.0
+#: The background clock looks at the runs at least this often (in time mode).
+_TICK_SECONDS = 0.25
 
 
 def _utc_now() -> datetime:
@@ -41,13 +45,18 @@ class DbtCloudSimulator:
         job_ids: the jobs that exist; other ids get 404.
         polls_per_status: how many observations a run spends in each status (the trigger's
             answer counts as the first observation of Queued); each GET of the run is one.
-        seconds_per_status: when given, time moves runs instead of polls.
+        seconds_per_status: when given, time moves runs instead of polls, as in dbt Cloud: a
+            background clock moves every run on whether anyone polls it or not, so an
+            abandoned run finishes on its own and frees its job's queue (the CLI's default,
+            ``DEFAULT_SECONDS_PER_STATUS``). Without it, polls script the lifecycle (tests).
         rate_limited_polls: in ``rate-limit``, how many GETs of a run, from its second on,
             are answered 429.
         retry_after_seconds: the ``Retry-After`` value sent with those 429s.
         host, port: where to listen; port 0 picks a free one.
         clock: returns the current time (aware, UTC); tests inject their own.
         on_request: called after each request is answered, e.g. to print an access log.
+        on_transition: called with ``(run, old status, new status)`` when a run moves on,
+            from the background clock or a request.
 
     Use it as a context manager, or call ``start()`` and ``stop()``.
     """
@@ -67,6 +76,7 @@ class DbtCloudSimulator:
         port: int = 0,
         clock: Callable[[], datetime] = _utc_now,
         on_request: Callable[[RecordedRequest], None] | None = None,
+        on_transition: Callable[[Transition], None] | None = None,
     ) -> None:
         if scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {scenario!r}; expected one of {SCENARIOS}")
@@ -107,9 +117,13 @@ class DbtCloudSimulator:
             scheduler=scheduler,
             rate_limit=RateLimit(2, rate_limited_polls, retry_after_seconds),
             clock=clock,
+            on_transition=on_transition,
         )
+        self.seconds_per_status = seconds_per_status
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._clock_thread: threading.Thread | None = None
+        self._clock_stop = threading.Event()
 
     def start(self) -> DbtCloudSimulator:
         if self._server is not None:
@@ -124,17 +138,31 @@ class DbtCloudSimulator:
             daemon=True,
         )
         self._thread.start()
+        if self.seconds_per_status is not None:
+            self._clock_stop.clear()
+            tick = min(_TICK_SECONDS, self.seconds_per_status / 4)
+            self._clock_thread = threading.Thread(
+                target=self._keep_time, args=(tick,), name="dbt-cloud-simulator-clock",
+                daemon=True)
+            self._clock_thread.start()
         return self
+
+    def _keep_time(self, tick: float) -> None:
+        while not self._clock_stop.wait(tick):
+            self._api.tick()
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
         if server is None:
             return
+        self._clock_stop.set()
+        if self._clock_thread is not None:
+            self._clock_thread.join()
         server.shutdown()
         server.server_close()
         if thread is not None:
             thread.join()
-        self._server = self._thread = None
+        self._server = self._thread = self._clock_thread = None
 
     def __enter__(self) -> DbtCloudSimulator:
         return self.start()

@@ -43,8 +43,12 @@ def test_an_internal_error_is_reported_without_a_traceback(
     assert "Traceback" not in err
 
 
+#: The demo's simulator moves runs on with time: a quick pace, and polls a little apart.
+_FAST = ["--seconds-per-status", "0.1", "--loop-delay", "0.05", "--loop-delay-max", "0.1"]
+
+
 def test_demo_runs_the_reference_workflow(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--loop-delay", "0"]) == 0
+    assert main(["demo", *_FAST]) == 0
     out = capsys.readouterr().out
     assert "dbt Cloud simulator listening on http://127.0.0.1:" in out
     assert "equivalent command: arazzo run " in out
@@ -57,7 +61,7 @@ def test_demo_runs_the_reference_workflow(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(("scenario", "status"), [("error", 20), ("cancelled", 30)])
 def test_demo_scenarios_in_json(scenario: str, status: int,
                                 capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--scenario", scenario, "--format", "json", "--loop-delay", "0"]) == 0
+    assert main(["demo", "--scenario", scenario, "--format", "json", *_FAST]) == 0
     captured = capsys.readouterr()
     result = json.loads(captured.out)
     assert result["outputs"]["finalStatus"] == status
@@ -66,5 +70,5 @@ def test_demo_scenarios_in_json(scenario: str, status: int,
 
 
 def test_demo_stuck_scenario_hits_the_loop_guard(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--scenario", "stuck", "--loop-delay", "0", "--max-steps", "5"]) == 1
+    assert main(["demo", "--scenario", "stuck", *_FAST, "--max-steps", "5"]) == 1
     assert "--max-steps" in capsys.readouterr().err

@@ -26,17 +26,32 @@ def test_defaults_are_the_demo_fixture() -> None:
     assert (args.port, args.scenario, args.token, args.account_id) == (
         8000, "success", DEMO_TOKEN, DEMO_ACCOUNT_ID,
     )
-    assert (args.job_ids, args.polls_per_status, args.seconds_per_status) == (None, 1, None)
+    assert (args.job_ids, args.polls_per_status, args.seconds_per_status) == (None, None, None)
 
 
 def test_options_are_parsed() -> None:
     args = parse("--port", "0", "--scenario", "rate-limit", "--token", "t", "--account-id", "5",
-                 "--job-id", "7", "--job-id", "8", "--polls-per-status", "3",
-                 "--seconds-per-status", "0.5")
+                 "--job-id", "7", "--job-id", "8", "--seconds-per-status", "0.5")
     assert (args.port, args.scenario, args.token, args.account_id, args.job_ids) == (
         0, "rate-limit", "t", 5, [7, 8],
     )
-    assert (args.polls_per_status, args.seconds_per_status) == (3, 0.5)
+    assert (args.polls_per_status, args.seconds_per_status) == (None, 0.5)
+    assert parse("--polls-per-status", "3").polls_per_status == 3
+
+
+def test_time_and_polls_are_two_paces_not_one(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        parse("--polls-per-status", "3", "--seconds-per-status", "0.5")
+    assert exit_info.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_help_shows_the_demo_fixture(capsys) -> None:
+    with pytest.raises(SystemExit):
+        parse("--help")
+    out = " ".join(capsys.readouterr().out.split())
+    for value in (DEMO_TOKEN, str(DEMO_ACCOUNT_ID), str(DEMO_JOB_ID)):
+        assert f"(default {value})" in out
 
 
 @pytest.mark.parametrize(
@@ -102,7 +117,8 @@ def test_busy_port_is_a_clear_error(capsys) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert simulate.main(parse("--port", str(port)), stop=threading.Event()) == 1
+        assert simulate.main(parse("--port", str(port)), stop=threading.Event()) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert err.startswith(f"arazzo simulate dbt: cannot listen on 127.0.0.1:{port}: ")
+    assert "--port 0" in err
     assert "Traceback" not in err
