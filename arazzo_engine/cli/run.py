@@ -76,6 +76,19 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("path", metavar="PATH", help="the Arazzo document")
     parser.add_argument("--workflow", metavar="ID",
                         help="the workflowId to run (optional when there is only one)")
+    parser.add_argument("--format", choices=("text", "json"), default="text",
+                        help="text: progress for people; json: one JSON object on stdout")
+    add_run_options(parser)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate, build the first request completely and the later ones "
+                             "as far as the inputs allow, print them (secrets masked) and send "
+                             "nothing")
+    parser.add_argument("--trace", metavar="FILE",
+                        help="write every step execution (requests masked) as JSON to FILE")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options of a run, shared by ``arazzo run`` and ``arazzo test``."""
     parser.add_argument("--input", metavar="NAME=VALUE", action="append", default=[],
                         help="a workflow input; VALUE is read as the inputs schema says (a string "
                              "input takes the text as it is; otherwise JSON when it parses and "
@@ -88,8 +101,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--server-variable", metavar="[SOURCE.]NAME=VALUE", action="append",
                         default=[], help="set an OpenAPI server variable, for every source or "
                                          "for one (SOURCE.NAME)")
-    parser.add_argument("--format", choices=("text", "json"), default="text",
-                        help="text: progress for people; json: one JSON object on stdout")
     parser.add_argument("--loop-delay", metavar="SECONDS", type=non_negative_number,
                         default=DEFAULT_LOOP_DELAY,
                         help="the first wait before a goto re-runs a step (default "
@@ -126,14 +137,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="trust the CA certificates in FILE for TLS")
     add_source_options(parser)
-    parser.add_argument("--trace", metavar="FILE",
-                        help="write every step execution (requests masked) as JSON to FILE")
     parser.add_argument("--no-validate", action="store_true",
                         help="run without validating the document first")
-    parser.add_argument("--dry-run", action="store_true",
-                        help="validate, build the first request completely and the later ones "
-                             "as far as the inputs allow, print them (secrets masked) and send "
-                             "nothing")
+    parser.add_argument("--har", metavar="FILE",
+                        help="write every HTTP exchange as HAR 1.2 to FILE (secrets masked)")
+    parser.add_argument("--junit", metavar="FILE",
+                        help="write a JUnit XML report to FILE (a test case per workflow)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -163,8 +172,11 @@ def main(args: argparse.Namespace) -> int:
     observer = _TextReporter(out) if args.format == "text" else None
     try:
         with StopSignal() as stop, stop_on_signals(stop):
-            result = document.run(args.workflow, inputs, options=options, observer=observer,
-                                  validate=False, stop=stop)
+            if args.har or args.junit:
+                result = _recorded_run(args, document, inputs, options, observer, stop)
+            else:
+                result = document.run(args.workflow, inputs, options=options,
+                                      observer=observer, validate=False, stop=stop)
     except InputError as exc:
         return _usage(f"{exc} ({HOW_TO_GIVE})")
     except (ExecutionError, DocumentError) as exc:
@@ -188,6 +200,27 @@ def main(args: argparse.Namespace) -> int:
         print(f"arazzo run: workflow {result.workflow_id!r} failed: {result.error}",
               file=sys.stderr)
     return EXIT_OK if result.succeeded else EXIT_FAILED
+
+
+def _recorded_run(args: argparse.Namespace, document: ArazzoDocument,
+                  inputs: Mapping[str, Any], options: RunOptions, observer: Any,
+                  stop: Any = None) -> RunResult:
+    """The run with its exchanges recorded, for ``--har`` and ``--junit`` (masked)."""
+    import time
+
+    from arazzo_engine.testing import WorkflowReport, record_run, write_report
+
+    started = time.monotonic()
+    result, exchanges = record_run(document, args.workflow, inputs, options, observer=observer,
+                                   stop=stop)
+    workflow = WorkflowReport(
+        result.workflow_id, str(document.path or args.path), result.outcome,
+        error=result.masker.text(result.error) if result.error else None,
+        duration=time.monotonic() - started, exchanges=exchanges, masker=result.masker,
+        result=result)
+    for problem in write_report([workflow], har=args.har, junit=args.junit):
+        print(f"arazzo run: {problem}", file=sys.stderr)
+    return result
 
 
 # command line values ----------------------------------------------------------------------

@@ -214,6 +214,9 @@ class Machine:
             "stepId": step_id, "workflowId": frame.workflow_id, "depth": len(state.frames) - 1,
             "method": built.request.method, "url": masker.url(built.request.url),
             "attempt": frame.retries.get(step_id, 0) + 1,
+            # which operation, for observers that check the exchange (``arazzo test``)
+            "document": frame.document, "source": target.source.name,
+            "operation": target.operation.pointer,
         }))
         return SendRequest(built.request, step_id)
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ._artifacts import list_artifacts
+from ._drift import drift
 from ._envelope import (
     INVALID_REQUEST_MESSAGE,
     INVALID_TOKEN_MESSAGE,
@@ -104,6 +105,8 @@ class DbtCloudApi:
             response = handler(self, match, request, now)
             transitions = self.scheduler.take_transitions()
         self._report(transitions)
+        if self.scheduler.scenario is Scenario.DRIFT:
+            return drift(_OPERATIONS[handler], response)
         return response
 
     def tick(self) -> None:
@@ -276,6 +279,14 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, _Handler]], ...] = (
         {"GET": DbtCloudApi._list_run_artifacts},
     ),
 )
+
+
+#: The operationId each handler answers, as the OpenAPI description names it.
+_OPERATIONS: dict[_Handler, str] = {
+    DbtCloudApi._trigger_job_run: "triggerJobRun",
+    DbtCloudApi._get_run: "getRun",
+    DbtCloudApi._list_run_artifacts: "listRunArtifacts",
+}
 
 
 def _route(path: str) -> tuple[re.Match[str], dict[str, _Handler]] | None:

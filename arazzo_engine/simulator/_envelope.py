@@ -26,6 +26,7 @@ class ApiResponse:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
 
     def encode(self) -> bytes:
         return json.dumps(self.body).encode("utf-8")

@@ -245,7 +245,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, response: ApiResponse) -> None:
         payload = response.encode()
         self.send_response(response.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in response.headers.items():
             self.send_header(name, value)
