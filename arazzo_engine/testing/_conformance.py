@@ -79,17 +79,35 @@ def check_exchange(description: OpenAPIDescription, operation: Operation,
     core_response = _Response(response)
     findings: list[Finding] = []
     response_cls, body_cls, params_cls = _validators(version)
+    options = {"path_finder_cls": finder,
+               "extra_media_type_deserializers": _json_flavours(operation)}
     findings += _classified(
-        response_cls(spec, path_finder_cls=finder).iter_errors(core_request, core_response),
+        response_cls(spec, **options).iter_errors(core_request, core_response),
         ("status-code", "content-type", "response-body", "response-headers"), response)
     findings += _classified(
-        params_cls(spec, path_finder_cls=finder).iter_errors(core_request),
-        ("request-parameters",), response)
+        params_cls(spec, **options).iter_errors(core_request), ("request-parameters",),
+        response)
     if request.body is not None or operation.request_body is not None:
         findings += _classified(
-            body_cls(spec, path_finder_cls=finder).iter_errors(core_request),
-            ("request-body",), response)
+            body_cls(spec, **options).iter_errors(core_request), ("request-body",), response)
     return findings
+
+
+def _json_flavours(operation: Operation) -> dict[str, Any]:
+    """JSON media types openapi-core does not read as JSON by itself (``+json`` suffixes such
+    as ``application/problem+json``, ``application/vnd.api+json``): read them as JSON."""
+    types: set[str] = set()
+    parts = [*operation.responses.values(), operation.request_body or {}]
+    for part in parts:
+        content = part.get("content") if isinstance(part, Mapping) else None
+        if isinstance(content, Mapping):
+            types.update(str(m).split(";")[0].strip().lower() for m in content)
+    return {m: _read_json for m in types
+            if (m.endswith("+json") or m.endswith("/json")) and m != "application/json"}
+
+
+def _read_json(value: bytes | str) -> Any:
+    return json.loads(value)
 
 
 def _validators(version: str) -> tuple[Any, Any, Any]:
