@@ -92,6 +92,13 @@ class TestReport:
                 "failures": sum(c.failed_error for c in checks),
                 "warnings": sum(c.failed_warning for c in checks)}
 
+    def assert_passed(self) -> None:
+        """Raises ``AssertionError`` with the table of failing checks unless it passed."""
+        if not self.passed:
+            from arazzo_engine.testing._terminal import render_failures
+
+            raise AssertionError("\n" + render_failures(self))
+
     def to_dict(self) -> dict[str, Any]:
         return {"passed": self.passed, "summary": self.counts(),
                 "workflows": [w.to_dict() for w in self.workflows]}
