@@ -28,12 +28,21 @@ from arazzo_engine.document._sources import (
     is_remote,
     load_bundle,
 )
+from arazzo_engine.document._versions import (
+    LATEST,
+    SPEC_VERSIONS,
+    SpecVersion,
+    feature_set,
+    spec_version,
+)
 
 __all__ = [
+    "LATEST",
     "MAX_ALIAS_NODES",
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
+    "SPEC_VERSIONS",
     "Bundle",
     "LoadedDocument",
     "Position",
@@ -41,7 +50,9 @@ __all__ = [
     "SourceMap",
     "SourceNotAllowed",
     "SourcePolicy",
+    "SpecVersion",
     "escape_token",
+    "feature_set",
     "fetch_remote",
     "is_remote",
     "join_pointer",
@@ -50,6 +61,7 @@ __all__ = [
     "load_text",
     "parent_pointer",
     "resolve_pointer",
+    "spec_version",
     "split_pointer",
     "unescape_token",
 ]

@@ -169,7 +169,7 @@ def fetch_remote(url: str, session: Any = None) -> LoadedDocument:
 @dataclass
 class Source:
     name: str
-    type: str | None
+    type: str | None  # "openapi", "asyncapi" or "arazzo" (declared, else guessed)
     url: str
     location: str
     pointer: str
@@ -204,6 +204,8 @@ def _guess_type(data: Any) -> str | None:
             return "arazzo"
         if "openapi" in data or "swagger" in data:
             return "openapi"
+        if "asyncapi" in data:
+            return "asyncapi"
     return None
 
 

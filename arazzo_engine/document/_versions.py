@@ -1,0 +1,45 @@
+"""Which Arazzo feature set a document asks for: its ``arazzo`` field decides, patch ignored.
+
+"The ``major.minor`` portion of the version string SHALL designate the Arazzo feature set"
+(Arazzo 1.1.0, Versions), so ``1.0.0`` and ``1.0.1`` read alike and ``1.1.x`` reads as 1.1. The
+schema, the expression grammar and the rules all follow from this one answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+SpecVersion = Literal["1.0", "1.1"]
+
+#: The feature sets this package reads, oldest first.
+SPEC_VERSIONS: tuple[SpecVersion, ...] = ("1.0", "1.1")
+LATEST: SpecVersion = "1.1"
+
+_VERSION = re.compile(r"^(?P<minor>1\.[01])\.[0-9]+(-[0-9A-Za-z.-]+)?$")
+
+
+def spec_version(data: Any) -> SpecVersion | None:
+    """``"1.0"`` or ``"1.1"`` for a document whose ``arazzo`` field names one, else None."""
+    value = data.get("arazzo") if isinstance(data, dict) else None
+    match = _VERSION.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    return "1.1" if match["minor"] == "1.1" else "1.0"
+
+
+def feature_set(data: Any) -> SpecVersion:
+    """The feature set to read a document with, even when its ``arazzo`` field is wrong.
+
+    ``arazzo: 1.1`` (a YAML number) or ``"1.1"`` still means 1.1 to its author; anything else we
+    do not know reads as 1.0. The schema of that feature set then says what is wrong with the
+    field, so a bad version never hides the document's other mistakes.
+    """
+    known = spec_version(data)
+    if known is not None:
+        return known
+    value = data.get("arazzo") if isinstance(data, dict) else None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
+            and str(value).startswith("1.1"):
+        return "1.1"
+    return "1.0"
