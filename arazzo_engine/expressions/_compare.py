@@ -5,6 +5,10 @@ is coerced when compared with a number. ``null`` equals only ``null``. Booleans 
 booleans (``true`` is not ``1``). Arrays and objects are equal when their items are. Ordering is
 defined for two numbers or two strings; anything else cannot be ordered, which fails the
 criterion with a diagnostic rather than silently being false.
+
+Arazzo 1.1 ("Condition Evaluation") adds two rules, applied to 1.1 documents only: comparing
+``null`` with any other value is false (so ``null < 1`` is false, not an error), and numeric
+strings are coerced to numbers for the numeric operators (``'9' < '10'`` is true).
 """
 
 from __future__ import annotations
@@ -30,13 +34,27 @@ class IncomparableError(Exception):
     """Two values an ordering operator cannot order; the message says why."""
 
 
-def compare(operator_text: str, left: Any, right: Any) -> bool:
+def compare(operator_text: str, left: Any, right: Any, version: str = "1.0") -> bool:
     """Apply a comparison operator of the condition language to two JSON values."""
     if operator_text == "==":
         return equal(left, right)
     if operator_text == "!=":
         return not equal(left, right)
+    if version != "1.0":
+        if left is None or right is None:
+            return False
+        left, right = _numeric_strings(left, right)
     return _ORDERINGS[operator_text](*_orderable(left, right))
+
+
+def _numeric_strings(left: Any, right: Any) -> tuple[Any, Any]:
+    """Two numeric strings become numbers (Arazzo 1.1: "Numeric strings SHOULD be coerced to
+    numbers when compared with numeric operators")."""
+    if isinstance(left, str) and isinstance(right, str):
+        as_numbers = _number_or_text(left), _number_or_text(right)
+        if all(_is_number(v) for v in as_numbers):
+            return as_numbers
+    return left, right
 
 
 def equal(left: Any, right: Any) -> bool:

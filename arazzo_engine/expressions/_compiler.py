@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
 
+from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.expressions._criteria import CompiledCriterion, compile_criterion
 from arazzo_engine.expressions._parse import parse_expression
 from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT
@@ -23,22 +24,27 @@ class Compiler:
     Arguments:
         regex_timeout: seconds a regex criterion that could backtrack badly may run.
         cache_size: entries kept per kind before the cache is emptied.
+        version: the Arazzo feature set of the documents compiled (``1.0`` or ``1.1``).
     """
 
-    def __init__(self, *, regex_timeout: float = DEFAULT_TIMEOUT, cache_size: int = 4096) -> None:
+    def __init__(self, *, regex_timeout: float = DEFAULT_TIMEOUT, cache_size: int = 4096,
+                 version: SpecVersion = "1.0") -> None:
         self.regex_timeout = regex_timeout
         self.cache_size = cache_size
+        self.version: SpecVersion = version
         self._expressions: dict[Hashable, RuntimeExpression] = {}
         self._values: dict[Hashable, CompiledValue] = {}
         self._criteria: dict[Hashable, CompiledCriterion] = {}
 
     def expression(self, text: str) -> RuntimeExpression:
         """``parse_expression``, cached."""
-        return self._cached(self._expressions, text, text, parse_expression)
+        return self._cached(self._expressions, text, text,
+                            lambda t: parse_expression(t, version=self.version))
 
     def value(self, value: Any) -> CompiledValue:
         """``compile_value``, cached."""
-        return self._cached(self._values, _key(value), value, compile_value)
+        return self._cached(self._values, _key(value), value,
+                            lambda v: compile_value(v, version=self.version))
 
     def criterion(self, criterion: Mapping[str, Any]) -> CompiledCriterion:
         """``compile_criterion``, cached, with this compiler's regex timeout."""
@@ -46,7 +52,8 @@ class Compiler:
             self._criteria,
             _key(criterion),
             criterion,
-            lambda c: compile_criterion(c, regex_timeout=self.regex_timeout),
+            lambda c: compile_criterion(c, regex_timeout=self.regex_timeout,
+                                        version=self.version),
         )
 
     def _cached(

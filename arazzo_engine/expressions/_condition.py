@@ -4,6 +4,10 @@ A node either yields a value (literals, references, navigation) or a truth with 
 (comparisons, ``!``, ``&&``, ``||``). The reasons become ``CriterionResult.detail``. A value that
 cannot be had (missing, or of a type an operator cannot use) raises ``ConditionFailure``, which
 fails the whole criterion: Arazzo 1.1 says an evaluation error makes a condition fail.
+
+A node built for an Arazzo 1.1 document (``version``) reads a missing value as ``null`` (an
+``Absent``, shown as missing in details) and takes ``null`` in a boolean position as false: the
+1.1 text compares with ``$response.body#/0 == null`` exactly where the array may be empty.
 """
 
 from __future__ import annotations
@@ -19,6 +23,22 @@ from arazzo_engine.expressions._navigation import Accessor, navigate, show
 from arazzo_engine.expressions._runtime import RuntimeExpression
 
 
+@dataclass(frozen=True)
+class Absent:
+    """A value that is not there, read as ``null`` by Arazzo 1.1 conditions; ``reason`` says
+    which part was missing."""
+
+    reason: str
+
+
+def _plain(value: Any) -> Any:
+    return None if isinstance(value, Absent) else value
+
+
+def _shown(value: Any) -> str:
+    return "missing" if isinstance(value, Absent) else show(value)
+
+
 class ConditionFailure(Exception):
     """A condition could not be evaluated; ``detail`` says why."""
 
@@ -32,6 +52,8 @@ class Node:
     """Common behaviour: a node is a value whose truth must be a boolean."""
 
     text: str
+    #: The Arazzo feature set the condition was written for.
+    version: str = "1.0"
 
     def value(self, context: EvaluationContext) -> Any:
         raise NotImplementedError
@@ -39,8 +61,10 @@ class Node:
     def truth(self, context: EvaluationContext) -> tuple[bool, str]:
         """Whether the node holds, and a sentence saying why."""
         value = self.value(context)
+        if self.version != "1.0" and _plain(value) is None:
+            return False, f"{self.text} is {_shown(value)}, which fails"
         if not isinstance(value, bool):
-            raise ConditionFailure(f"{self.text} is {show(value)}, not a boolean")
+            raise ConditionFailure(f"{self.text} is {_shown(value)}, not a boolean")
         return value, f"{self.text} is {show(value)}"
 
     def references(self) -> Iterator[RuntimeExpression]:
@@ -48,7 +72,7 @@ class Node:
 
     def describe(self, value: Any) -> str:
         """How the other side of a comparison is shown: literals plainly, others with value."""
-        return f"{self.text} ({show(value)})"
+        return f"{self.text} ({_shown(value)})"
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,8 @@ class Reference(Node):
         try:
             return self.expression.evaluate(context)
         except MissingValueError as error:
+            if self.version != "1.0":
+                return Absent(str(error))
             raise ConditionFailure(str(error)) from None
 
     def references(self) -> Iterator[RuntimeExpression]:
@@ -85,9 +111,14 @@ class Navigate(Node):
 
     def value(self, context: EvaluationContext) -> Any:
         assert self.operand is not None
+        base = self.operand.value(context)
+        if isinstance(base, Absent):
+            return base
         try:
-            return navigate(self.operand.value(context), self.accessors, self.operand.text)
+            return navigate(base, self.accessors, self.operand.text)
         except MissingValueError as error:
+            if self.version != "1.0":
+                return Absent(f"{self.text} is missing: {error}")
             raise ConditionFailure(f"{self.text} is missing: {error}") from None
 
     def references(self) -> Iterator[RuntimeExpression]:
@@ -126,13 +157,13 @@ class Compare(Node):
         left = self.left.value(context)
         right = self.right.value(context)
         try:
-            held = compare(self.operator, left, right)
+            held = compare(self.operator, _plain(left), _plain(right), self.version)
         except IncomparableError as error:
             raise ConditionFailure(f"{self.text}: {error}") from None
         other = self.right.describe(right)
         if held:
-            return True, f"{self.left.text} is {show(left)} ({self.operator} {other})"
-        return False, f"{self.left.text} is {show(left)}, expected {self.operator} {other}"
+            return True, f"{self.left.text} is {_shown(left)} ({self.operator} {other})"
+        return False, f"{self.left.text} is {_shown(left)}, expected {self.operator} {other}"
 
     def references(self) -> Iterator[RuntimeExpression]:
         assert self.left is not None and self.right is not None

@@ -44,3 +44,7 @@ class EvaluationContext:
     status_code: int | None = None
     request: Message | None = None
     response: Message | None = None
+    #: The message an AsyncAPI step sent or received (``$message``, Arazzo 1.1).
+    message: Message | None = None
+    #: The document's own URI, its ``$self`` resolved (``$self``, Arazzo 1.1).
+    self_uri: str | None = None

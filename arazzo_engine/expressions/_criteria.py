@@ -3,15 +3,22 @@
 ``evaluate`` never raises for a run's data: a missing context, a failed comparison or a stopped
 regex all give ``passed=False`` with a ``detail`` saying why (Arazzo 1.1: an evaluation error makes
 the condition fail).
+
+In an Arazzo 1.1 document a regex, JSONPath or XPath condition may embed runtime expressions in
+braces (``'^({$inputs.pattern})$'``): they are evaluated and substituted first, then the
+resulting text is compiled (once per distinct text) and applied ("Runtime Expressions in
+Conditions"). A 1.0 document's conditions are taken literally, as before.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.errors import MissingValueError
 from arazzo_engine.expressions._condition import ConditionFailure, Node
 from arazzo_engine.expressions._context import EvaluationContext
@@ -23,7 +30,7 @@ from arazzo_engine.expressions._jsonpath import (
     compile_jsonpath_test,
 )
 from arazzo_engine.expressions._navigation import render
-from arazzo_engine.expressions._parse import parse_condition, parse_expression
+from arazzo_engine.expressions._parse import Part, parse_condition, parse_expression, parse_template
 from arazzo_engine.expressions._regex import (
     DEFAULT_TIMEOUT,
     RegexAborted,
@@ -32,6 +39,7 @@ from arazzo_engine.expressions._regex import (
     regex_budget,
 )
 from arazzo_engine.expressions._runtime import RuntimeExpression
+from arazzo_engine.expressions._selectors import expression_type
 from arazzo_engine.expressions._xpath import (
     DEFAULT_VERSION,
     VERSIONS,
@@ -82,7 +90,7 @@ class CompiledCriterion:
     def references(self) -> list[RuntimeExpression]:
         """Every runtime expression the criterion reads: its context, then its condition's."""
         found = [] if self.context is None else [self.context]
-        if isinstance(self._test, Node):
+        if isinstance(self._test, (Node, _Substituted)):
             found.extend(self._test.references())
         return found
 
@@ -102,7 +110,7 @@ class CompiledCriterion:
         if value is None:
             return CriterionResult(False, f"context {self.context.text} is null")
         try:
-            return self._typed(value)
+            return self._typed(value, context)
         except (ConditionFailure, XPathFailure) as failure:
             return CriterionResult(False, str(failure))
         except RegexAborted as aborted:
@@ -118,25 +126,63 @@ class CompiledCriterion:
             return CriterionResult(False, failure.detail)
         return CriterionResult(passed, reason)
 
-    def _typed(self, value: Any) -> CriterionResult:
+    def _typed(self, value: Any, context: EvaluationContext) -> CriterionResult:
         assert self.context is not None
-        if isinstance(self._test, RegexTest):
+        test = self._test
+        condition = self.condition
+        if isinstance(test, _Substituted):
+            try:
+                condition = test.text(context)
+            except MissingValueError as error:
+                return CriterionResult(False, f"the condition embeds a value that is missing: "
+                                              f"{error}")
+            try:
+                test = test.compiled(condition)
+            except ExpressionError as error:
+                return CriterionResult(False, f"{condition!r} (after substitution) is not a "
+                                              f"valid {self.type} condition: {error.message}")
+        if isinstance(test, RegexTest):
             text = render(value)
-            passed = self._test.search(text)
+            passed = test.search(text)
             verb = "matches" if passed else "does not match"
-            detail = f"{self.context.text} ({_short(text)}) {verb} {self.condition}"
+            detail = f"{self.context.text} ({_short(text)}) {verb} {condition}"
             return CriterionResult(passed, detail)
-        if isinstance(self._test, XPathTest):
-            passed, reason = self._test.test(value)
+        if isinstance(test, XPathTest):
+            passed, reason = test.test(value)
             return CriterionResult(passed, reason)
-        assert isinstance(self._test, JSONPathTest)
+        assert isinstance(test, JSONPathTest)
         if isinstance(value, (str, bytes)):
             try:
                 value = json.loads(value)
             except ValueError:
                 return CriterionResult(False, f"context {self.context.text} is text, not JSON")
-        passed, reason = self._test.test(value)
+        passed, reason = test.test(value)
         return CriterionResult(passed, reason)
+
+
+@dataclass(frozen=True)
+class _Substituted:
+    """A typed condition with embedded ``{$...}`` expressions (Arazzo 1.1): substituted at
+    each evaluation, each distinct text compiled once."""
+
+    parts: tuple[Part, ...]
+    build: Any  # str -> test
+    _compiled: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def text(self, context: EvaluationContext) -> str:
+        return "".join(part if isinstance(part, str) else render(part.evaluate(context))
+                       for part in self.parts)
+
+    def compiled(self, text: str) -> Any:
+        found = self._compiled.get(text)
+        if found is None:
+            if len(self._compiled) >= 64:
+                self._compiled.clear()
+            found = self._compiled[text] = self.build(text)
+        return found
+
+    def references(self) -> list[RuntimeExpression]:
+        return [part for part in self.parts if isinstance(part, RuntimeExpression)]
 
 
 def _why(error: MissingValueError) -> str:
@@ -149,9 +195,13 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def compile_criterion(
-    criterion: Mapping[str, Any], *, regex_timeout: float = DEFAULT_TIMEOUT
+    criterion: Mapping[str, Any], *, regex_timeout: float = DEFAULT_TIMEOUT,
+    version: SpecVersion = "1.0",
 ) -> CompiledCriterion:
     """Compile a Criterion Object (``condition``, optional ``context`` and ``type``).
+
+    ``version`` is the document's Arazzo feature set: its expression grammar, its condition
+    rules, and (1.1) the Expression Type Object and substitution into typed conditions.
 
     Raises:
         ExpressionError: the condition, context, regex, JSONPath or XPath does not parse, or the
@@ -163,35 +213,73 @@ def compile_criterion(
     if not isinstance(condition, str):
         shown = "" if condition is None else repr(condition)
         raise ExpressionError("a criterion needs a 'condition' string", shown, 1)
-    kind, version = _type_and_version(criterion.get("type"))
+    if version == "1.0":
+        kind, kind_version = _type_and_version(criterion.get("type"))
+    else:
+        kind, kind_version = _type_1_1(criterion.get("type"))
     context_text = criterion.get("context")
     context = None
     if context_text is not None:
         if not isinstance(context_text, str):
             raise ExpressionError("a criterion 'context' must be a string", repr(context_text), 1)
-        context = parse_expression(context_text)
+        context = parse_expression(context_text, version=version)
     warnings: list[str] = []
     test: Any
     if kind == "simple":
-        test = parse_condition(condition)
+        test = parse_condition(condition, version=version)
         if context is not None:
             warnings.append("a simple condition does not use 'context'; it is ignored")
         return CompiledCriterion(condition, kind, None, context, tuple(warnings), test,
                                  regex_timeout)
     if context is None:
         raise ExpressionError(f"a {kind} criterion needs a 'context'", condition, 1)
-    if kind == "regex":
-        test, warnings = compile_regex_test(condition, regex_timeout)
-    elif kind == "xpath":
-        version = version or DEFAULT_VERSION
-        test = compile_xpath_test(condition, version)
-    elif version == GOESSNER:
-        test, warnings = compile_goessner_test(condition)
+    if kind == "xpath":
+        kind_version = kind_version or DEFAULT_VERSION
+    elif kind == "jsonpath" and kind_version != GOESSNER:
+        kind_version = "rfc9535"
+
+    def build(text: str) -> Any:
+        found, found_warnings = _typed_test(text, kind, kind_version, regex_timeout)
+        warnings.extend(found_warnings)
+        return found
+
+    if version != "1.0" and _EMBEDS.search(condition):
+        test = _Substituted(parse_template(condition, version), build)
     else:
-        version = "rfc9535"
-        test, warnings = compile_jsonpath_test(condition)
-    return CompiledCriterion(condition, kind, version, context, tuple(warnings), test,
+        test = build(condition)
+    return CompiledCriterion(condition, kind, kind_version, context, tuple(warnings), test,
                              regex_timeout)
+
+
+#: A typed condition of a 1.1 document embeds an expression where ``{$`` meets a root.
+_EMBEDS = re.compile(r"\{\$(?:url|method|statusCode|self|request|response|message|inputs|"
+                     r"outputs|steps|workflows|sourceDescriptions|components)(?![A-Za-z0-9_])")
+
+
+def _typed_test(condition: str, kind: str, version: str | None,
+                regex_timeout: float) -> tuple[Any, list[str]]:
+    if kind == "regex":
+        return compile_regex_test(condition, regex_timeout)
+    if kind == "xpath":
+        return compile_xpath_test(condition, version or DEFAULT_VERSION), []
+    if version == GOESSNER:
+        return compile_goessner_test(condition)
+    return compile_jsonpath_test(condition)
+
+
+def _type_1_1(declared: Any) -> tuple[str, str | None]:
+    """Arazzo 1.1: a type name, or an Expression Type Object of jsonpath or xpath (a JSON
+    Pointer selects a value; it states no condition)."""
+    if declared is None:
+        return "simple", None
+    if isinstance(declared, str):
+        return _type_and_version(declared)
+    if isinstance(declared, Mapping) and declared.get("type") == "jsonpointer":
+        raise ExpressionError("a criterion's type cannot be jsonpointer: a JSON Pointer selects "
+                              "a value but states no condition (use it in a Selector Object)",
+                              "jsonpointer", 1)
+    kind, version = expression_type(declared, allowed=("jsonpath", "xpath"), what="criterion")
+    return kind, version
 
 
 def _type_and_version(declared: Any) -> tuple[str, str | None]:

@@ -1,7 +1,9 @@
-"""The two lark parsers, built once from ``grammar/*.lark``, and lark errors made ours.
+"""The lark parsers, built once from ``grammar/*.lark``, and lark errors made ours.
 
-The parsers are lazily built singletons: a grammar never changes, and building one takes a few
-tens of milliseconds that a program which never reads an expression should not pay. Built
+Runtime expressions have one grammar per Arazzo feature set (``runtime_expression.lark`` for
+1.0.x, ``runtime_expression-1.1.lark`` for 1.1.x); simple conditions share one. The parsers are
+lazily built singletons: a grammar never changes, and building one takes a few tens of
+milliseconds that a program which never reads an expression should not pay. Built
 parsers are also cached on disk (lark's own cache: the file records a hash of the grammar, its
 options and lark's version, and lark rebuilds when any differs), so a new process loads the
 tables in a few milliseconds instead of building them again. ``grammar/`` stays the source:
@@ -24,11 +26,19 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lexer import PatternStr
 
 from arazzo_engine._resources import grammar_dir
+from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.expressions._errors import ExpressionError
 
 _DESCRIPTIONS = {
     "NAME": "a name",
     "FIRST_NAME": "a name",
+    "ID": "an id (letters, digits, '_' and '-')",
+    "IDENTIFIER": "a name (letters, digits, '.', '_' and '-')",
+    "COMPONENT_NAME": "a component name",
+    "COMPONENT_TYPE": "'parameters', 'successActions' or 'failureActions'",
+    "WORKFLOW_FIELD": "'inputs' or 'outputs'",
+    "OUTPUTS_FIELD": "'outputs'",
+    "REFERENCE_ID": "an operationId, workflowId or source field",
     "INDEX": "an index",
     "QUOTED_KEY": "a quoted key",
     "HEADER_NAME": "a header name",
@@ -77,17 +87,25 @@ def _cache(name: str) -> str | bool:
     return str(folder / f"{name}.lark-{lark.__version__}-py{python}.cache")
 
 
+#: The runtime expression grammar of each feature set.
+RUNTIME_GRAMMARS: dict[SpecVersion, str] = {
+    "1.0": "runtime_expression.lark",
+    "1.1": "runtime_expression-1.1.lark",
+}
+
+
 @functools.cache
-def runtime_parser() -> Lark:
-    """Parser for ``runtime_expression.lark`` (start rules ``expression`` and ``template``)."""
+def runtime_parser(version: SpecVersion = "1.0") -> Lark:
+    """Parser for the feature set's runtime expression grammar (start rules ``expression`` and
+    ``template``)."""
     return Lark.open(
-        str(grammar_dir() / "runtime_expression.lark"),
+        str(grammar_dir() / RUNTIME_GRAMMARS[version]),
         parser="lalr",
         lexer="contextual",
         start=["expression", "template"],
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=_cache("runtime_expression"),
+        cache=_cache(RUNTIME_GRAMMARS[version].removesuffix(".lark")),
     )
 
 

@@ -16,6 +16,7 @@ from lark import Token, Tree, v_args
 from lark.exceptions import LarkError, UnexpectedInput, VisitError
 from lark.visitors import Transformer_NonRecursive
 
+from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.expressions._compare import parse_number
 from arazzo_engine.expressions._condition import (
     AllOf,
@@ -30,32 +31,34 @@ from arazzo_engine.expressions._condition import (
 from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._grammar import condition_parser, runtime_parser, translate
 from arazzo_engine.expressions._navigation import Accessor
-from arazzo_engine.expressions._runtime import ROOTS, RuntimeExpression
+from arazzo_engine.expressions._runtime import ROOTS_BY_VERSION, RuntimeExpression
 
 MAX_NESTING = 100
 """Deepest nesting of ``!``, groups and operators a condition may have (a guard, not a style)."""
 
 _ROOT_WORD = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?")
-_ROOT_LIST = ", ".join("$" + root for root in ROOTS)
 
 Part = str | RuntimeExpression
 
 
-def parse_expression(text: str) -> RuntimeExpression:
+def parse_expression(text: str, *, version: SpecVersion = "1.0") -> RuntimeExpression:
     """Parse a text that must be exactly one runtime expression, such as ``$inputs.petId``.
+
+    ``version`` is the Arazzo feature set whose grammar applies (``1.0`` or ``1.1``).
 
     Raises:
         ExpressionError: the text is not one runtime expression; ``column`` points at why.
     """
-    return parse_expression_at(text, text, 0)
+    return parse_expression_at(text, text, 0, version)
 
 
-def parse_expression_at(text: str, enclosing: str, offset: int) -> RuntimeExpression:
+def parse_expression_at(text: str, enclosing: str, offset: int,
+                        version: SpecVersion = "1.0") -> RuntimeExpression:
     """Parse ``text``, found ``offset`` characters into ``enclosing`` (for columns)."""
     if not isinstance(text, str):
         raise ExpressionError("a runtime expression must be a string", str(text), 1)
-    _check_root(text, enclosing, offset)
-    parser = runtime_parser()
+    _check_root(text, enclosing, offset, version)
+    parser = runtime_parser(version)
     try:
         tree = parser.parse(text, start="expression")
     except UnexpectedInput as error:
@@ -65,14 +68,18 @@ def parse_expression_at(text: str, enclosing: str, offset: int) -> RuntimeExpres
     return _build_expression(tree, text, offset + 1)
 
 
-def _check_root(text: str, enclosing: str, offset: int) -> None:
+def _check_root(text: str, enclosing: str, offset: int, version: SpecVersion) -> None:
     match = _ROOT_WORD.match(text)
     if match is None:
         raise ExpressionError("a runtime expression starts with '$'", enclosing, offset + 1)
-    if match.group(1) not in ROOTS:
+    roots = ROOTS_BY_VERSION[version]
+    if match.group(1) not in roots:
         found = repr(match.group(0)) if match.group(1) else "'$' alone"
+        listed = ", ".join("$" + root for root in roots)
+        newer = match.group(1) in ROOTS_BY_VERSION["1.1"] and version == "1.0"
+        note = " (it is Arazzo 1.1: write arazzo: 1.1.0)" if newer else ""
         raise ExpressionError(
-            f"unknown runtime expression {found}; expected one of {_ROOT_LIST}",
+            f"unknown runtime expression {found}{note}; expected one of {listed}",
             enclosing,
             offset + 1,
         )
@@ -88,14 +95,15 @@ def _build_expression(tree: Tree[Token], text: str, column: int) -> RuntimeExpre
         body = _rule(branch)
         # None stands for an absent optional [POINTER]; lark's types leave it out.
         parts: Sequence[Token | Tree[Token] | None]
-        if root in ("request", "response"):
+        if root in ("request", "response", "message"):
             source = str(body.data).removesuffix("_reference")
             accessors.append(Accessor(source))
             if source == "header":
                 accessors.append(Accessor(str(body.children[0])))
                 parts = []
             else:
-                parts = body.children if source == "body" else _rule(body.children[0]).children
+                parts = body.children if source in ("body", "payload") \
+                    else _rule(body.children[0]).children
         else:
             parts = body.children
         for part in parts:
@@ -144,9 +152,9 @@ def _unquote(token: Token, text: str) -> str:
         raise ExpressionError("invalid escape in a quoted key", text, token.start_pos + 1) from None
 
 
-def parse_template(text: str) -> tuple[Part, ...]:
+def parse_template(text: str, version: SpecVersion = "1.0") -> tuple[Part, ...]:
     """Split a string with embedded ``{$...}`` expressions into text and expressions."""
-    parser = runtime_parser()
+    parser = runtime_parser(version)
     try:
         tree = parser.parse(text, start="template")
     except UnexpectedInput as error:
@@ -163,8 +171,11 @@ def parse_template(text: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def parse_condition(text: str) -> Node:
+def parse_condition(text: str, *, version: SpecVersion = "1.0") -> Node:
     """Parse a simple condition such as ``$statusCode == 200 && $response.body#/ok == true``.
+
+    Its runtime expressions follow the ``version``'s grammar; so does how it compares
+    (``Compare.version``: Arazzo 1.1 defines null and missing operands).
 
     Raises:
         ExpressionError: the condition does not parse, or nests deeper than ``MAX_NESTING``.
@@ -179,7 +190,7 @@ def parse_condition(text: str) -> Node:
     except LarkError as error:  # pragma: no cover - lark raises only UnexpectedInput on text
         raise ExpressionError(f"invalid condition: {error}", text, 1) from None
     try:
-        node = _ConditionBuilder(text).transform(tree)
+        node = _ConditionBuilder(text, version).transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, ExpressionError):
             raise error.orig_exc from None
@@ -190,9 +201,10 @@ def parse_condition(text: str) -> Node:
 class _ConditionBuilder(Transformer_NonRecursive):
     """Builds condition nodes bottom-up; each result is ``(node, depth)`` to bound nesting."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, version: SpecVersion) -> None:
         super().__init__()
         self._text = text
+        self._version = version
 
     def _slice(self, meta: Any) -> str:
         return self._text[meta.start_pos : meta.end_pos]
@@ -208,8 +220,9 @@ class _ConditionBuilder(Transformer_NonRecursive):
         if isinstance(token, tuple):
             return token
         if token.type == "RUNTIME_EXPRESSION":
-            expression = parse_expression_at(str(token), self._text, token.start_pos)
-            return Reference(str(token), expression), 0
+            expression = parse_expression_at(str(token), self._text, token.start_pos,
+                                             self._version)
+            return Reference(str(token), self._version, expression=expression), 0
         return _literal(token), 0
 
     @v_args(meta=True, inline=True)
@@ -233,12 +246,13 @@ class _ConditionBuilder(Transformer_NonRecursive):
     @v_args(meta=True, inline=True)
     def negate(self, meta: Any, operand: Any) -> tuple[Node, int]:
         node, depth = self._leaf(operand)
-        return self._nested(meta, Not(self._slice(meta), node), depth + 1)
+        return self._nested(meta, Not(self._slice(meta), self._version, operand=node), depth + 1)
 
     @v_args(meta=True, inline=True)
     def compare(self, meta: Any, left: Any, operator: Token, right: Any) -> tuple[Node, int]:
         (left_node, left_depth), (right_node, right_depth) = self._leaf(left), self._leaf(right)
-        node = Compare(self._slice(meta), left_node, str(operator), right_node)
+        node = Compare(self._slice(meta), self._version, left=left_node, operator=str(operator),
+                       right=right_node)
         return self._nested(meta, node, max(left_depth, right_depth) + 1)
 
     @v_args(meta=True, inline=True)
@@ -259,19 +273,20 @@ class _ConditionBuilder(Transformer_NonRecursive):
         else:
             items = (left_node, right_node)
             depth = max(left_depth, right_depth) + 1
-        return self._nested(meta, kind(self._slice(meta), items), depth)
+        return self._nested(meta, kind(self._slice(meta), self._version, items=items), depth)
 
     @v_args(meta=True, inline=True)
     def navigate(self, meta: Any, operand: Any, *accessors: Tree) -> tuple[Node, int]:
         node, depth = self._leaf(operand)
         built = tuple(_accessor(accessor, self._text) for accessor in accessors)
-        return self._nested(meta, Navigate(self._slice(meta), node, built), depth + 1)
+        return self._nested(meta, Navigate(self._slice(meta), self._version, operand=node,
+                                                    accessors=built), depth + 1)
 
 
 def _literal(token: Token) -> Literal:
     raw = str(token)
     if token.type == "STRING":
-        return Literal(raw, raw[1:-1].replace("''", "'"))
+        return Literal(raw, literal=raw[1:-1].replace("''", "'"))
     if token.type == "NUMBER":
-        return Literal(raw, parse_number(raw))
-    return Literal(raw, {"TRUE": True, "FALSE": False, "NULL": None}[token.type])
+        return Literal(raw, literal=parse_number(raw))
+    return Literal(raw, literal={"TRUE": True, "FALSE": False, "NULL": None}[token.type])

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.errors import MissingValueError
 from arazzo_engine.expressions._context import EvaluationContext, Message
 from arazzo_engine.expressions._navigation import Accessor, navigate, resolve_pointer
@@ -14,6 +15,13 @@ ROOTS = (
     "url", "method", "statusCode", "request", "response", "inputs", "outputs", "steps",
     "workflows", "sourceDescriptions", "components",
 )
+#: The roots of each feature set: 1.1 adds ``$message`` (an AsyncAPI message) and ``$self``.
+ROOTS_BY_VERSION: dict[SpecVersion, tuple[str, ...]] = {
+    "1.0": ROOTS,
+    "1.1": (*ROOTS[:5], "message", *ROOTS[5:], "self"),
+}
+#: Roots that read the current request, response or message (the rest name workflow data).
+EXCHANGE_ROOTS = ("request", "response", "message")
 
 _NAMED_ROOTS = {
     "inputs": "inputs",
@@ -71,9 +79,14 @@ class RuntimeExpression:
             return _present(context.method, "there is no request method yet")
         if self.root == "statusCode":
             return _present(context.status_code, "there is no response yet")
-        if self.root in ("request", "response"):
+        if self.root == "self":
+            return _present(context.self_uri, "the document has no $self")
+        if self.root in EXCHANGE_ROOTS:
             message = getattr(context, self.root)
             if message is None:
+                if self.root == "message":
+                    raise MissingValueError("there is no message: only an AsyncAPI step "
+                                            "receives one")
                 raise MissingValueError(f"there is no {self.root} yet")
             return _message_value(message, self.root, self.accessors)
         data = getattr(context, _NAMED_ROOTS[self.root])
@@ -91,9 +104,9 @@ def _message_value(message: Message, root: str, accessors: tuple[Accessor, ...])
     start = f"${root}.{source}"
     if source == "header":
         return _header(message.headers, str(rest[0].key))
-    if source == "body":
+    if source in ("body", "payload"):  # 1.1 names a message's body its payload
         if message.body is None and not message.raw_body:
-            raise MissingValueError(f"the {root} has no body")
+            raise MissingValueError(f"the {root} has no {source}")
         return navigate(message.body, rest, start)
     parameters = message.query if source == "query" else message.path
     return navigate(parameters, rest, start)

@@ -32,7 +32,7 @@ def make_context(overrides: dict[str, Any] | None = None) -> EvaluationContext:
     with open(CASES / "context.yaml", encoding="utf-8") as stream:
         data = yaml.safe_load(stream)
     data.update(copy.deepcopy(overrides or {}))
-    for name in ("request", "response"):
+    for name in ("request", "response", "message"):
         if data.get(name) is not None:
             data[name] = Message(**data[name])
     return EvaluationContext(**data)

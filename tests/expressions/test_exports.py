@@ -38,7 +38,7 @@ def test_context_fields_default_to_empty() -> None:
     names = [f.name for f in dataclasses.fields(context)]
     assert names == [
         "inputs", "outputs", "steps", "workflows", "source_descriptions", "components", "url",
-        "method", "status_code", "request", "response",
+        "method", "status_code", "request", "response", "message", "self_uri",
     ]
     assert context.inputs == {} and context.response is None
     message = expressions.Message()
