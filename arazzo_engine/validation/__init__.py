@@ -1,4 +1,4 @@
-"""Validation of Arazzo 1.0.x descriptions: our JSON Schema plus semantic rules.
+"""Validation of Arazzo 1.0.x and 1.1.x descriptions: our JSON Schemas plus semantic rules.
 
     >>> report = validate_document("specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml")
     >>> report.ok
@@ -12,13 +12,14 @@ from arazzo_engine.validation._diagnostic import Diagnostic, Finding, Related, S
 from arazzo_engine.validation._formats import FORMATS, render
 from arazzo_engine.validation._registry import RULES, SCHEMA_RULES, Rule
 from arazzo_engine.validation._report import ValidationReport
-from arazzo_engine.validation._schema import SCHEMA_PATH, arazzo_schema
+from arazzo_engine.validation._schema import SCHEMA_PATH, SCHEMA_PATHS, arazzo_schema
 from arazzo_engine.validation._validate import iter_diagnostics, validate_document
 
 __all__ = [
     "FORMATS",
     "RULES",
     "SCHEMA_PATH",
+    "SCHEMA_PATHS",
     "SCHEMA_RULES",
     "Diagnostic",
     "Finding",

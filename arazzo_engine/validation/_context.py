@@ -12,7 +12,16 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
-from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
+from arazzo_engine.asyncapi import AsyncIndex
+from arazzo_engine.asyncapi._targets import AsyncTarget, StepApi
+from arazzo_engine.document import (
+    Bundle,
+    LoadedDocument,
+    Source,
+    SpecVersion,
+    feature_set,
+    join_pointer,
+)
 from arazzo_engine.openapi import (
     COMPONENT_KINDS,
     QUALIFIED,
@@ -33,6 +42,11 @@ __all__ = ["COMPONENT_KINDS", "QUALIFIED", "REFERENCE", "OperationLookup", "Reso
 #: What a Reusable Object points at, and what a step's operation lookup found.
 OperationLookup = TargetLookup
 Resolved = Reusable
+#: The fields that make a step call an operation (an AsyncAPI channel too, since 1.1).
+OPERATION_FIELDS: dict[SpecVersion, tuple[str, ...]] = {
+    "1.0": ("operationId", "operationPath"),
+    "1.1": ("operationId", "operationPath", "channelPath"),
+}
 
 
 def text_of(node: dict[str, Any], key: str) -> str | None:
@@ -61,6 +75,8 @@ def members(value: Any, pointer: str) -> Iterator[tuple[str, str, Any]]:
 class Workflow:
     pointer: str
     node: dict[str, Any]
+    #: The document's feature set: step targets and fields depend on it.
+    spec: SpecVersion = "1.0"
 
     @property
     def id(self) -> str | None:
@@ -100,8 +116,13 @@ class Step:
 
     @property
     def kind(self) -> str | None:
-        """``operation`` or ``workflow`` when the step names exactly one kind of target."""
-        has_operation = "operationId" in self.node or "operationPath" in self.node
+        """``operation`` or ``workflow`` when the step names exactly one kind of target.
+
+        An AsyncAPI step (``channelPath``, or an operationId of an AsyncAPI source) is an
+        ``operation`` step too; ``ValidationContext.step_api`` tells the two APIs apart.
+        """
+        fields = OPERATION_FIELDS[self.workflow.spec]
+        has_operation = any(f in self.node for f in fields)
         has_workflow = "workflowId" in self.node
         if has_operation == has_workflow:
             return None
@@ -139,6 +160,11 @@ class ValidationContext:
         return value if isinstance(value, str) else ""
 
     @cached_property
+    def spec(self) -> SpecVersion:
+        """The Arazzo feature set the document is read with (``1.0`` or ``1.1``)."""
+        return feature_set(self.data)
+
+    @cached_property
     def sources(self) -> dict[str, Source]:
         if self.bundle is None:
             return {}
@@ -154,7 +180,8 @@ class ValidationContext:
 
     @cached_property
     def workflows(self) -> list[Workflow]:
-        return [Workflow(p, w) for p, w in items(self.data.get("workflows"), "/workflows")]
+        return [Workflow(p, w, self.spec)
+                for p, w in items(self.data.get("workflows"), "/workflows")]
 
     @cached_property
     def workflows_by_id(self) -> dict[str, Workflow]:
@@ -207,8 +234,9 @@ class ValidationContext:
     # -- sources and operations -------------------------------------------------------------
 
     def openapi_sources(self) -> dict[str, Source]:
-        """Sources that are (or may be) OpenAPI descriptions: every one not typed ``arazzo``."""
-        return {n: s for n, s in self.sources.items() if s.type != "arazzo"}
+        """Sources that are (or may be) OpenAPI descriptions: every one not typed ``arazzo``
+        (nor ``asyncapi``)."""
+        return {n: s for n, s in self.sources.items() if s.type not in ("arazzo", "asyncapi")}
 
     @cached_property
     def _targets(self) -> StepTargets | None:
@@ -271,6 +299,26 @@ class ValidationContext:
     @cached_property
     def _lookups(self) -> dict[int, OperationLookup]:
         return {}
+
+    def async_index_of(self, source: Source) -> AsyncIndex | None:
+        """The AsyncAPI operations and channels a loaded source holds, built once."""
+        return self._targets.async_index(source) if self._targets is not None else None
+
+    def step_api(self, step: Step) -> StepApi | None:
+        """``openapi``, ``asyncapi`` or ``workflow``: what the step calls (None: no target)."""
+        if self.spec == "1.0":
+            kind = step.kind
+            return "workflow" if kind == "workflow" else "openapi" if kind else None
+        if self._targets is None:
+            return None
+        return self._targets.step_api(self.document, step.node)
+
+    def lookup_async(self, step: Step) -> AsyncTarget:
+        """The AsyncAPI operation or channel an AsyncAPI step names (as the executor reads
+        it)."""
+        if self._targets is None:
+            return AsyncTarget(unchecked=True)
+        return self._targets.lookup_async(self.document, step.node)
 
 
 _Identified = TypeVar("_Identified", "Workflow", "Step")

@@ -1,4 +1,7 @@
-"""Applies our Arazzo 1.0.x JSON Schema and turns its errors into readable findings.
+"""Applies our JSON Schema of the document's Arazzo version and turns its errors into findings.
+
+``arazzo: 1.0.x`` documents meet the 1.0 schema, ``1.1.x`` ones the 1.1 schema (both written from
+the specification texts, beside this module in ``schemas/``).
 
 The raw jsonschema messages ("... is not valid under any of the given schemas") name neither the
 field nor the fix. Each error is rewritten from its keyword, the object's ``title`` and the
@@ -18,11 +21,17 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
-from arazzo_engine.document import join_pointer
+from arazzo_engine.document import SpecVersion, feature_set, join_pointer
 
 from ._diagnostic import Finding
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "schemas" / "arazzo-1.0.schema.json"
+_SCHEMAS = Path(__file__).resolve().parent / "schemas"
+#: Our JSON Schema of each Arazzo feature set.
+SCHEMA_PATHS: dict[SpecVersion, Path] = {
+    "1.0": _SCHEMAS / "arazzo-1.0.schema.json",
+    "1.1": _SCHEMAS / "arazzo-1.1.schema.json",
+}
+SCHEMA_PATH = SCHEMA_PATHS["1.0"]
 
 _JSON_TYPES = {
     dict: "an object", list: "an array", str: "a string", bool: "a boolean",
@@ -31,19 +40,22 @@ _JSON_TYPES = {
 
 
 @cache
-def arazzo_schema() -> dict[str, Any]:
-    """Our JSON Schema of Arazzo 1.0.x (Draft 2020-12), as shipped in the package."""
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+def arazzo_schema(version: SpecVersion = "1.0") -> dict[str, Any]:
+    """Our JSON Schema (Draft 2020-12) of one Arazzo feature set, as shipped in the package."""
+    return json.loads(SCHEMA_PATHS[version].read_text(encoding="utf-8"))
 
 
 @cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(arazzo_schema())
+def _validator(version: SpecVersion) -> Draft202012Validator:
+    return Draft202012Validator(arazzo_schema(version))
 
 
 def schema_findings(data: Any) -> Iterator[Finding]:
-    """One finding per schema violation, most general first, without duplicates per node."""
-    errors = sorted(_validator().iter_errors(data),
+    """One finding per schema violation, most general first, without duplicates per node.
+
+    The document's ``arazzo`` version picks the schema (``feature_set``).
+    """
+    errors = sorted(_validator(feature_set(data)).iter_errors(data),
                     key=lambda e: (len(e.path), [str(p) for p in e.path]))
     typed_nodes: set[tuple[Any, ...]] = set()
     for error in errors:

@@ -1,6 +1,7 @@
 """Importing this package registers every semantic rule in the table."""
 
 from arazzo_engine.validation._rules import (  # noqa: F401  (imported to register)
+    asyncapi,
     criteria,
     documentation,
     expressions,
@@ -9,5 +10,7 @@ from arazzo_engine.validation._rules import (  # noqa: F401  (imported to regist
     inputs_lint,
     operations,
     references,
+    selectors,
+    steps,
     structure,
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from arazzo_engine.document import join_pointer
+from arazzo_engine.expressions._selectors import is_selector
 from arazzo_engine.validation._context import (
     Step,
     ValidationContext,
@@ -18,16 +19,17 @@ from arazzo_engine.validation._context import (
     items,
     members,
 )
-from arazzo_engine.validation._rules._walk import criteria
+from arazzo_engine.validation._rules._walk import action_parameter_lists, criteria
 
 
 @dataclass(frozen=True)
 class Site:
-    """One string that may hold runtime expressions, with the workflow and step around it."""
+    """One string that may hold runtime expressions (or, in Arazzo 1.1, one Selector Object),
+    with the workflow and step around it."""
 
     pointer: str
-    text: str
-    kind: str  # "value", "output" or "context"
+    text: Any  # the string, or the Selector Object
+    kind: str  # "value", "action-value", "output", "context" or "condition"
     workflow: Workflow | None
     step: Step | None
 
@@ -39,15 +41,19 @@ class Compiled:
     error: Any = None  # ExpressionError
 
 
-def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
+def _leaves(value: Any, pointer: str, selectors: bool) -> Iterator[tuple[str, Any]]:
+    """Each string of a value, and (``selectors``: Arazzo 1.1) each Selector Object whole."""
     if isinstance(value, str):
         yield pointer, value
     elif isinstance(value, dict):
+        if selectors and is_selector(value):
+            yield pointer, value
+            return
         for key, item in value.items():
-            yield from _leaves(item, join_pointer(pointer, key))
+            yield from _leaves(item, join_pointer(pointer, key), selectors)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _leaves(item, join_pointer(pointer, index))
+            yield from _leaves(item, join_pointer(pointer, index), selectors)
 
 
 def _owner(ctx: ValidationContext, pointer: str) -> tuple[Workflow | None, Step | None]:
@@ -68,40 +74,47 @@ def _owner(ctx: ValidationContext, pointer: str) -> tuple[Workflow | None, Step 
     return None, None
 
 
-def value_sites(ctx: ValidationContext) -> Iterator[tuple[str, str, str]]:
-    """(pointer, text, kind) for parameter values, payloads, replacements and outputs."""
+def value_sites(ctx: ValidationContext) -> Iterator[tuple[str, Any, str]]:
+    """(pointer, text or Selector Object, kind) for parameter values, payloads, replacements
+    and outputs."""
+    selectors = ctx.spec != "1.0"
     parameter_lists = []
     for workflow in ctx.workflows:
         parameter_lists.append((workflow.node.get("parameters"), workflow.pointer + "/parameters"))
-        for pointer, text in _outputs(workflow.node, workflow.pointer):
+        for pointer, text in _outputs(workflow.node, workflow.pointer, selectors):
             yield pointer, text, "output"
         for step in workflow.steps():
             parameter_lists.append((step.node.get("parameters"), step.pointer + "/parameters"))
-            for pointer, text in _outputs(step.node, step.pointer):
+            for pointer, text in _outputs(step.node, step.pointer, selectors):
                 yield pointer, text, "output"
             body = step.node.get("requestBody")
             if isinstance(body, dict):
                 if "payload" in body:
                     for pointer, text in _leaves(body["payload"], step.pointer +
-                                                 "/requestBody/payload"):
+                                                 "/requestBody/payload", selectors):
                         yield pointer, text, "value"
                 for pointer, node in items(body.get("replacements"),
                                            step.pointer + "/requestBody/replacements"):
-                    for leaf, text in _leaves(node.get("value"), pointer + "/value"):
+                    for leaf, text in _leaves(node.get("value"), pointer + "/value", selectors):
                         yield leaf, text, "value"
     for pointer, _, node in members(ctx.components("parameters"), "/components/parameters"):
         if isinstance(node, dict):
-            for leaf, text in _leaves(node.get("value"), pointer + "/value"):
+            for leaf, text in _leaves(node.get("value"), pointer + "/value", selectors):
                 yield leaf, text, "value"
     for value, pointer in parameter_lists:
         for item_pointer, node in items(value, pointer):
-            for leaf, text in _leaves(node.get("value"), item_pointer + "/value"):
+            for leaf, text in _leaves(node.get("value"), item_pointer + "/value", selectors):
                 yield leaf, text, "value"
+    if selectors:  # an action's parameters are evaluated after its step's exchange
+        for site in action_parameter_lists(ctx):
+            for item_pointer, node in items(site.value, site.pointer):
+                for leaf, text in _leaves(node.get("value"), item_pointer + "/value", True):
+                    yield leaf, text, "action-value"
 
 
-def _outputs(node: dict[str, Any], pointer: str) -> Iterator[tuple[str, str]]:
+def _outputs(node: dict[str, Any], pointer: str, selectors: bool) -> Iterator[tuple[str, Any]]:
     for output_pointer, _, value in members(node.get("outputs"), pointer + "/outputs"):
-        if isinstance(value, str):
+        if isinstance(value, str) or (selectors and isinstance(value, dict)):
             yield output_pointer, value
 
 
@@ -114,7 +127,7 @@ def compiled_values(ctx: ValidationContext) -> list[Compiled]:
         for pointer, text, kind in value_sites(ctx):
             site = Site(pointer, text, kind, *_owner(ctx, pointer))
             try:
-                results.append(Compiled(site, compile_value(text)))
+                results.append(Compiled(site, compile_value(text, version=ctx.spec)))
             except ExpressionError as error:
                 results.append(Compiled(site, error=error))
         ctx.shared["values"] = results
@@ -136,7 +149,7 @@ def compiled_criteria(ctx: ValidationContext) -> list[Compiled]:
             context = node.get("context")
             if isinstance(context, str):
                 try:
-                    parse_expression(context)
+                    parse_expression(context, version=ctx.spec)
                 except ExpressionError as error:
                     site = Site(pointer + "/context", context, "context", *owner)
                     results.append(Compiled(site, error=error))
@@ -146,7 +159,7 @@ def compiled_criteria(ctx: ValidationContext) -> list[Compiled]:
                 continue
             site = Site(pointer + "/condition", condition, "condition", *owner)
             try:
-                results.append(Compiled(site, compile_criterion(node)))
+                results.append(Compiled(site, compile_criterion(node, version=ctx.spec)))
             except ExpressionError as error:
                 results.append(Compiled(site, error=error))
         ctx.shared["criteria"] = results

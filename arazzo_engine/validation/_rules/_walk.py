@@ -17,13 +17,18 @@ ACTION_FIELDS = {
 
 @dataclass(frozen=True)
 class ListSite:
-    """A parameter or action list as written, with the workflow and step that own it."""
+    """A parameter or action list as written, with the workflow and step that own it.
+
+    ``action`` is set for the ``parameters`` of a success or failure action (Arazzo 1.1),
+    which go to the workflow the action names; ``workflow`` is None for a component's action.
+    """
 
     pointer: str
     value: Any
-    workflow: Workflow
+    workflow: Workflow | None
     step: Step | None
     kind: str  # "parameters", "success" or "failure"
+    action: dict[str, Any] | None = None
 
 
 def parameter_lists(ctx: ValidationContext) -> Iterator[ListSite]:
@@ -33,6 +38,22 @@ def parameter_lists(ctx: ValidationContext) -> Iterator[ListSite]:
         for step in workflow.steps():
             yield ListSite(step.pointer + "/parameters", step.node.get("parameters"),
                            workflow, step, "parameters")
+    if ctx.spec != "1.0":
+        yield from action_parameter_lists(ctx)
+
+
+def action_parameter_lists(ctx: ValidationContext) -> Iterator[ListSite]:
+    """The ``parameters`` of every action written out (Arazzo 1.1), components' included."""
+    for site in action_lists(ctx):
+        for pointer, node in items(site.value, site.pointer):
+            if "reference" not in node and "parameters" in node:
+                yield ListSite(pointer + "/parameters", node["parameters"], site.workflow,
+                               site.step, "parameters", action=node)
+    for section in ("successActions", "failureActions"):
+        for pointer, _, node in members(ctx.components(section), f"/components/{section}"):
+            if isinstance(node, dict) and "parameters" in node:
+                yield ListSite(pointer + "/parameters", node["parameters"], None, None,
+                               "parameters", action=node)
 
 
 def action_lists(ctx: ValidationContext) -> Iterator[ListSite]:

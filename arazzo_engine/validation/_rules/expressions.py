@@ -25,6 +25,8 @@ EXCHANGE_ROOTS = ("response", "request", "statusCode", "url", "method")
 def expression_syntax(ctx: ValidationContext) -> Iterator[Finding]:
     for entry in compiled_values(ctx):
         site = entry.site
+        if isinstance(site.text, dict):
+            continue  # a Selector Object (Arazzo 1.1): selector-syntax
         if entry.error is not None:
             yield Finding(f"invalid runtime expression: {entry.error.message}", site.pointer,
                           anchor="value", offset=entry.error.column - 1)
@@ -156,12 +158,34 @@ def input_undeclared(ctx: ValidationContext) -> Iterator[Finding]:
       "exchange exists")
 def exchange_unavailable(ctx: ValidationContext) -> Iterator[Finding]:
     for site, ref in references(ctx):
+        if ref.root == "message":
+            why = _no_message(ctx, site)
+            if why:
+                yield _at(site, ref, f"`{ref.text}` reads an AsyncAPI message, but {why}",
+                          "only an AsyncAPI step sends or receives a message")
+            continue
         if ref.root not in EXCHANGE_ROOTS:
             continue
         problem = _no_exchange(site)
+        if problem is None and site.step is not None and ctx.step_api(site.step) == "asyncapi":
+            problem = (f"step `{site.step.id}` is an AsyncAPI step, which exchanges a message, "
+                       "not an HTTP request", "read the message with $message.header.<name> or "
+                       "$message.payload")
         if problem:
             yield _at(site, ref, f"`{ref.text}` reads an HTTP exchange, but {problem[0]}",
                       problem[1])
+
+
+def _no_message(ctx: ValidationContext, site: Site) -> str | None:
+    """Why no ``$message`` exists where ``site`` is evaluated, or None."""
+    if site.step is None:
+        return "it is not read in a step" if site.workflow is not None else None
+    if ctx.step_api(site.step) != "asyncapi":
+        return f"step `{site.step.id}` is not an AsyncAPI step"
+    if site.kind == "value" and site.step.node.get("action") == "receive":
+        return (f"step `{site.step.id}`'s parameters and request body are evaluated before it "
+                "receives one")
+    return None
 
 
 def _no_exchange(site: Site) -> tuple[str, str] | None:

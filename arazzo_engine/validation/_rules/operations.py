@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from arazzo_engine.asyncapi import asyncapi_version, is_supported
 from arazzo_engine.openapi import Operation, parse_operation_path
 from arazzo_engine.validation._context import (
     QUALIFIED,
@@ -34,14 +35,31 @@ def source_load(ctx: ValidationContext) -> Iterator[Finding]:
             yield Finding(f"source `{source.name}` ({source.url}) cannot be loaded: {problem}",
                           pointer)
         elif source.document is not None:
-            data = source.document.data if isinstance(source.document.data, dict) else {}
-            if source.type == "arazzo" and "arazzo" not in data:
-                yield Finding(f"source `{source.name}` is typed arazzo but {source.url} is not "
-                              "an Arazzo description", pointer)
-            elif source.type != "arazzo" and not _is_openapi(data):
-                yield Finding(f"source `{source.name}` ({source.url}) is neither an OpenAPI "
-                              "3.x nor a Swagger 2.0 description (it has no `openapi` or "
-                              "`swagger` version); its operations cannot be resolved", pointer)
+            wrong = _kind_problem(ctx, source.type, source.document.data)
+            if wrong:
+                yield Finding(f"source `{source.name}` ({source.url}) {wrong}", pointer)
+
+
+def _kind_problem(ctx: ValidationContext, declared: str | None, data: Any) -> str | None:
+    """Why a loaded source is not what its type says it is (None when it is)."""
+    data = data if isinstance(data, dict) else {}
+    if declared == "arazzo":
+        return None if "arazzo" in data else "is typed arazzo but is not an Arazzo description"
+    if declared == "asyncapi":
+        if ctx.spec == "1.0":
+            return ("is an AsyncAPI description, which Arazzo 1.0 cannot use: AsyncAPI "
+                    "sources are Arazzo 1.1 (write arazzo: 1.1.0)")
+        version = asyncapi_version(data)
+        if version is None:
+            return "is typed asyncapi but is not an AsyncAPI description"
+        if not is_supported(version):
+            return (f"is AsyncAPI {version}; AsyncAPI 2.x and 3.0 are supported, so its "
+                    "operations cannot be resolved")
+        return None
+    if _is_openapi(data):
+        return None
+    return ("is neither an OpenAPI 3.x nor a Swagger 2.0 description (it has no `openapi` or "
+            "`swagger` version); its operations cannot be resolved")
 
 
 def _is_openapi(data: dict[str, Any]) -> bool:
@@ -55,7 +73,7 @@ def _is_openapi(data: dict[str, Any]) -> bool:
 def openapi_ref(ctx: ValidationContext) -> Iterator[Finding]:
     reported: set[tuple[str, str]] = set()
     for step in ctx.steps():
-        if step.kind != "operation":
+        if ctx.step_api(step) != "openapi":
             continue
         found = ctx.lookup_operation(step)
         if found.description is None:
@@ -85,8 +103,8 @@ def operation_resolved(ctx: ValidationContext) -> Iterator[Finding]:
     for step in ctx.steps():
         field = next((f for f in ("operationId", "operationPath")
                       if isinstance(step.node.get(f), str)), None)
-        if field is None:
-            continue
+        if field is None or ctx.step_api(step) == "asyncapi":
+            continue  # AsyncAPI steps: asyncapi-resolved
         found = ctx.lookup_operation(step)
         if found.problem:
             yield Finding(found.problem, f"{step.pointer}/{field}", hint=found.hint,
@@ -161,7 +179,7 @@ def _operation_steps(ctx: ValidationContext) -> Iterator[tuple[Step, Operation, 
     """Steps whose operation is known, with every parameter and body of it resolved (an
     operation with a broken ``$ref`` is reported by ``openapi-ref``, not guessed about)."""
     for step in ctx.steps():
-        if step.kind != "operation":
+        if ctx.step_api(step) != "openapi":
             continue
         found = ctx.lookup_operation(step)
         if found.operation is not None and not found.operation.problems:

@@ -115,6 +115,7 @@ def workflow_target(ctx: ValidationContext) -> Iterator[Finding]:
       "goto and retry targets exist: stepIds in the same workflow, workflowIds anywhere")
 def action_target(ctx: ValidationContext) -> Iterator[Finding]:
     for site in action_lists(ctx):
+        assert site.workflow is not None, "action lists belong to a workflow"
         step_ids = site.workflow.step_ids()
         for pointer, node, referenced in ctx.effective(site.value, site.pointer):
             name = node.get("name")

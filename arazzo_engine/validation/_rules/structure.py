@@ -12,6 +12,7 @@ from arazzo_engine.validation._context import ValidationContext, items
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
 from arazzo_engine.validation._rules._walk import (
+    ListSite,
     action_lists,
     criteria,
     duplicates,
@@ -24,7 +25,9 @@ _TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
 #: RFC 9110 media type: type "/" subtype, then parameters (a token or a quoted string each).
 MEDIA_TYPE = re.compile(
     rf'^{_TOKEN}/{_TOKEN}(\s*;(\s*{_TOKEN}=({_TOKEN}|"([^"\\]|\\.)*"))?)*\s*$')
-TARGET_FIELDS = ("operationId", "operationPath", "workflowId")
+#: A step's target fields, by feature set: exactly one of them.
+TARGET_FIELDS = {"1.0": ("operationId", "operationPath", "workflowId"),
+                 "1.1": ("operationId", "operationPath", "channelPath", "workflowId")}
 
 
 def _position(pointer: str) -> str:
@@ -70,13 +73,16 @@ def id_pattern(ctx: ValidationContext) -> Iterator[Finding]:
 
 
 @rule("step-target", "error",
-      "a step has exactly one of operationId, operationPath and workflowId")
+      "a step has exactly one of operationId, operationPath, workflowId (and, since 1.1, "
+      "channelPath)")
 def step_target(ctx: ValidationContext) -> Iterator[Finding]:
+    fields = TARGET_FIELDS[ctx.spec]
+    named = ", ".join(f"`{f}`" for f in fields[:-1]) + f" or `{fields[-1]}`"
     for step in ctx.steps():
-        present = [f for f in TARGET_FIELDS if f in step.node]
+        present = [f for f in fields if f in step.node]
         if not present:
-            yield Finding(f"step `{step.id}` needs one of `operationId`, `operationPath` or "
-                          "`workflowId`", step.pointer, anchor="value")
+            yield Finding(f"step `{step.id}` needs one of {named}", step.pointer,
+                          anchor="value")
         for extra in present[1:]:
             yield Finding(f"`{extra}` cannot be combined with `{present[0]}`: a step has exactly "
                           "one target", step.pointer + "/" + extra)
@@ -158,26 +164,62 @@ def request_body_content_type(ctx: ValidationContext) -> Iterator[Finding]:
                                "application/json; charset=utf-8")
 
 
+#: Where a parameter passed to an operation may go, by feature set.
+LOCATION_NAMES = {"1.0": "path, query, header or cookie",
+                  "1.1": "path, query, querystring, header or cookie"}
+#: Locations an AsyncAPI message can carry (its headers, its channel's address parameters).
+ASYNC_LOCATIONS = ("header", "channel")
+
+
 @rule("parameter-in", "error",
-      "operation steps' parameters say `in`; workflow steps' parameters do not")
+      "operation steps' parameters say `in` (and one their API has); workflow steps' and "
+      "actions' parameters do not")
 def parameter_in(ctx: ValidationContext) -> Iterator[Finding]:
     for site in parameter_lists(ctx):
+        if site.action is not None:
+            yield from _action_parameters(ctx, site)
+            continue
+        api = ctx.step_api(site.step) if site.step is not None else None
         if site.step is None:
-            kinds = {s.kind for s in site.workflow.steps()}
-            needs_in = "operation" in kinds
+            assert site.workflow is not None, "workflow and step lists belong to a workflow"
+            apis = {ctx.step_api(s) for s in site.workflow.steps()}
+            needs_in = bool(apis & {"openapi", "asyncapi"})
         else:
-            needs_in = site.step.kind == "operation"
+            needs_in = api in ("openapi", "asyncapi")
         for pointer, node, referenced in ctx.effective(site.value, site.pointer):
             name = node.get("name")
             via = " (from its component)" if referenced else ""
+            where = pointer if referenced else pointer + "/in"
             if needs_in and "in" not in node:
-                owner = "an operation step" if site.step else "a workflow with operation steps"
-                yield Finding(f"parameter `{name}`{via} needs `in` (path, query, header or "
-                              f"cookie): it is passed to {owner}", pointer, anchor="value")
-            elif site.step is not None and site.step.kind == "workflow" and "in" in node:
+                owner = ("an AsyncAPI step" if api == "asyncapi" else "an operation step") \
+                    if site.step else "a workflow with operation steps"
+                yield Finding(f"parameter `{name}`{via} needs `in` "
+                              f"({LOCATION_NAMES[ctx.spec]}): it is passed to {owner}",
+                              pointer, anchor="value")
+            elif api == "workflow" and "in" in node:
                 yield Finding(f"parameter `{name}`{via} has `in`, but a workflow step's "
-                              "parameters map to the workflow's inputs", pointer if referenced
-                              else pointer + "/in", severity="warning")
+                              "parameters map to the workflow's inputs", where,
+                              severity="warning")
+            elif api == "openapi" and node.get("in") == "channel":
+                yield Finding(f"parameter `{name}`{via} is `in: channel`, an AsyncAPI channel "
+                              f"parameter, but step `{site.step.id if site.step else ''}` calls "
+                              "an OpenAPI operation", where)
+            elif api == "asyncapi" and "in" in node and node.get("in") not in ASYNC_LOCATIONS:
+                yield Finding(f"parameter `{name}`{via} is `in: {node.get('in')}`, but an "
+                              "AsyncAPI message carries only headers (`in: header`) and "
+                              "channel parameters (`in: channel`)", where, severity="warning")
+
+
+def _action_parameters(ctx: ValidationContext, site: ListSite) -> Iterator[Finding]:
+    """Arazzo 1.1: an action's parameters become the inputs of the workflow it names, and
+    "the `in` field MUST NOT be used"."""
+    for pointer, node, referenced in ctx.effective(site.value, site.pointer):
+        if "in" in node:
+            via = " (from its component)" if referenced else ""
+            yield Finding(f"parameter `{node.get('name')}`{via} of action "
+                          f"`{(site.action or {}).get('name')}` has `in`, which an action's "
+                          "parameters must not have: they become the inputs of the workflow "
+                          "the action names", pointer if referenced else pointer + "/in")
 
 
 @rule("parameter-in-body", "error", "`in: body` (removed in Arazzo 1.0.1) is not used")
@@ -208,6 +250,10 @@ def action_fields(ctx: ValidationContext) -> Iterator[Finding]:
             for field in targets:
                 yield Finding(f"`end` action `{name}` takes no `{field}`",
                               join_pointer(pointer, field))
+        if "parameters" in node and "workflowId" not in node:
+            yield Finding(f"action `{name}` has `parameters`, which are passed to the workflow "
+                          "an action names: it needs a `workflowId`",
+                          join_pointer(pointer, "parameters"))
         if kind == "failure" and action_type in ("end", "goto"):
             for field in ("retryAfter", "retryLimit"):
                 if field in node:
