@@ -65,8 +65,20 @@ def test_wheel_carries_grammar_and_specs(wheel_env: Path) -> None:
     assert probe.returncode == 0, probe.stderr
     package_file, grammar, lark_files, specs = json.loads(probe.stdout)
     assert package_file.startswith(str(wheel_env))
-    assert grammar.startswith(str(wheel_env)) and lark_files
+    assert grammar.startswith(str(wheel_env))
+    assert {"runtime_expression.lark", "runtime_expression-1.1.lark",
+            "condition.lark"} <= set(lark_files)
     assert specs.startswith(str(wheel_env))
+
+
+def test_wheel_reads_arazzo_1_1(wheel_env: Path) -> None:
+    """The 1.1 grammar and JSON Schema ship in the wheel, not only in the checkout."""
+    probe = _run(wheel_env, str(wheel_env / "bin" / "python"), "-c",
+                 "import arazzo_engine.validation as v, arazzo_engine.expressions as e;"
+                 "print(v.SCHEMA_PATHS['1.1'].is_file(),"
+                 " e.parse_expression('$message.payload#/id', version='1.1').root)")
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.split() == ["True", "message"]
 
 
 def test_wheel_runs_an_expression_and_the_demo(wheel_env: Path) -> None:

@@ -1,14 +1,19 @@
 """Evaluates a document's values, criteria and outputs against a run's state.
 
 Each node of the document is compiled once (by identity, or by text for strings) and evaluated
-many times: a polling loop evaluates the same criteria on every iteration.
+many times: a polling loop evaluates the same criteria on every iteration. A node is compiled
+for the Arazzo feature set of the document it lives in (``RunContext.spec``): a 1.1 document's
+expressions follow the 1.1 grammar, its conditions the 1.1 rules, its values may hold Selector
+Objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from arazzo_engine.document import SPEC_VERSIONS, SpecVersion
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import CriterionRecord
@@ -16,7 +21,18 @@ from arazzo_engine.executor._state import Frame, RunState
 from arazzo_engine.expressions import Compiler, EvaluationContext, compile_value
 from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
 
-__all__ = ["Evaluator"]
+__all__ = ["Evaluator", "RunContext"]
+
+
+@dataclass
+class RunContext(EvaluationContext):
+    """What expressions see, plus the feature set of the document being run."""
+
+    spec: SpecVersion = "1.0"
+
+
+def spec_of(ctx: EvaluationContext) -> SpecVersion:
+    return ctx.spec if isinstance(ctx, RunContext) else "1.0"
 
 
 class Evaluator:
@@ -25,23 +41,27 @@ class Evaluator:
     def __init__(self, program: Program, *, regex_timeout: float = DEFAULT_REGEX_TIMEOUT) -> None:
         self.program = program
         self.regex_timeout = regex_timeout
-        self._criteria = Compiler(regex_timeout=regex_timeout)
+        self._criteria = {version: Compiler(regex_timeout=regex_timeout, version=version)
+                          for version in SPEC_VERSIONS}
         self._compiled: dict[Any, Any] = {}
 
     def context(self, state: RunState, frame: Frame,
-                outputs: Mapping[str, Any] | None = None) -> EvaluationContext:
-        return EvaluationContext(
+                outputs: Mapping[str, Any] | None = None) -> RunContext:
+        return RunContext(
             inputs=frame.inputs, outputs=dict(outputs or {}), steps=frame.steps,
             workflows=state.workflows,
             source_descriptions=self.program.source_descriptions(frame.document),
             components=self.program.components(frame.document),
+            self_uri=self.program.self_uri(frame.document),
+            spec=self.program.spec(frame.document),
         )
 
     def value(self, node: Any, ctx: EvaluationContext) -> Any:
-        key = node if isinstance(node, str) else id(node)
+        spec = spec_of(ctx)
+        key = (spec, node if isinstance(node, str) else id(node))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = compile_value(node)
+            compiled = compile_value(node, version=spec)
             if isinstance(node, (str, dict, list)):
                 self._compiled[key] = compiled
         return compiled.evaluate(ctx)
@@ -62,9 +82,10 @@ class Evaluator:
             context=data.get("context"),
         )
         try:
-            compiled = self._compiled.get(id(criterion))
+            key = (spec_of(ctx), id(criterion))
+            compiled = self._compiled.get(key)
             if compiled is None:
-                compiled = self._compiled[id(criterion)] = self._criteria.criterion(data)
+                compiled = self._compiled[key] = self._criteria[spec_of(ctx)].criterion(data)
             verdict = compiled.evaluate(ctx)
             record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
         except ArazzoError as exc:

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from arazzo_engine.document import Bundle, LoadedDocument, Source
+from arazzo_engine.document import Bundle, LoadedDocument, Source, SpecVersion, feature_set
+from arazzo_engine.document._base import self_uri
 from arazzo_engine.errors import ExecutionError
 from arazzo_engine.executor._inputs import InputsSchema
 from arazzo_engine.openapi import (
@@ -110,6 +111,14 @@ class Program:
             if step.get("stepId") == step_id:
                 return index
         raise ExecutionError(f"workflow {workflow_id!r} has no step {step_id!r}")
+
+    def spec(self, key: str) -> SpecVersion:
+        """The Arazzo feature set the document is read with."""
+        return feature_set(self.data(key))
+
+    def self_uri(self, key: str) -> str | None:
+        """What ``$self`` reads in the document (Arazzo 1.1): its ``$self``, resolved."""
+        return self_uri(self.document(key))
 
     def components(self, key: str) -> Mapping[str, Any]:
         found = self.data(key).get("components")
