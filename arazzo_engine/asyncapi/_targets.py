@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from arazzo_engine._suggest import closest
 from arazzo_engine.asyncapi._index import AsyncChannel, AsyncIndex, AsyncOperation, channel_pointer
 from arazzo_engine.document import Source
 from arazzo_engine.openapi import parse_operation_path
@@ -186,8 +187,5 @@ def _by_path(text: str, sources: Mapping[str, Source], index_of: IndexOf,
 
 
 def _suggest(wrong: str, known: Any) -> str | None:
-    import difflib
-
-    names = sorted(str(k) for k in known)
-    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else None
+    found = closest(wrong, [str(k) for k in known])
+    return f"did you mean `{found}`?" if found else None
