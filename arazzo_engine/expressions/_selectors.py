@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import elementpath
-
 from arazzo_engine.document._versions import SpecVersion
 from arazzo_engine.errors import MissingValueError
 from arazzo_engine.expressions._errors import ExpressionError
@@ -37,7 +35,8 @@ from arazzo_engine.expressions._navigation import describe_type, resolve_pointer
 from arazzo_engine.expressions._parse import parse_expression
 from arazzo_engine.expressions._runtime import RuntimeExpression
 from arazzo_engine.expressions._xpath import DEFAULT_VERSION as XPATH_DEFAULT
-from arazzo_engine.expressions._xpath import PARSERS as XPATH_PARSERS
+from arazzo_engine.expressions._xpath import VERSIONS as XPATH_VERSIONS
+from arazzo_engine.expressions._xpath import _parser as xpath_parser
 
 __all__ = [
     "SELECTOR_FIELDS",
@@ -51,7 +50,7 @@ __all__ = [
 #: The versions each expression type allows, the default first (Expression Type Object).
 VERSIONS: dict[str, tuple[str, ...]] = {
     "jsonpath": ("rfc9535", GOESSNER),
-    "xpath": (XPATH_DEFAULT, *sorted((v for v in XPATH_PARSERS if v != XPATH_DEFAULT),
+    "xpath": (XPATH_DEFAULT, *sorted((v for v in XPATH_VERSIONS if v != XPATH_DEFAULT),
                                      reverse=True)),
     "jsonpointer": ("rfc6901",),
 }
@@ -251,8 +250,10 @@ def _goessner(selector: str) -> Select:
 
 
 def _xpath(selector: str, version: str) -> Select:
+    import elementpath  # on first use, as for XPath criteria
+
     try:
-        compiled = elementpath.Selector(selector, parser=XPATH_PARSERS[version])
+        compiled = elementpath.Selector(selector, parser=xpath_parser(version))
     except (elementpath.ElementPathError, SyntaxError, ValueError, TypeError) as error:
         raise ExpressionError(f"invalid XPath ({version}): {error}", selector, 1) from None
     except RecursionError:
