@@ -9,8 +9,10 @@ major versions spell these differently, so each is read into one shape here:
   optional ``operationId`` and one ``message`` (or ``message.oneOf``).
 
 Every ``$ref`` an operation depends on (its channel, its messages, a message's correlation id) is
-followed inside the document; one that points nowhere, loops, or leaves the document is recorded
-in ``problems`` rather than raised, so a validator can report it at the step that uses it.
+followed through the bundle's ``DocumentStore`` (the one OpenAPI sources use: other files are
+read under the same source policy, each once); one that points nowhere, loops, or cannot be read
+is recorded in ``problems`` with where it is written, rather than raised, so a validator can
+report it at the step that uses it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from collections.abc import KeysView, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arazzo_engine.document import join_pointer, split_pointer
-from arazzo_engine.openapi import RefError, resolve_ref
+from arazzo_engine.document import LoadedDocument, join_pointer, split_pointer
+from arazzo_engine.openapi._store import DocumentStore, Location, RefError
 
 __all__ = ["AsyncChannel", "AsyncIndex", "AsyncMessage", "AsyncOperation", "asyncapi_version"]
 
@@ -89,12 +91,13 @@ class AsyncIndex:
     _by_id: dict[str, AsyncOperation] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def build(cls, document: Any) -> AsyncIndex:
-        index = cls(version=asyncapi_version(document))
+    def build(cls, document: LoadedDocument, store: DocumentStore) -> AsyncIndex:
+        data = document.data
+        index = cls(version=asyncapi_version(data))
         if index.version is None or not is_supported(index.version) \
-                or not isinstance(document, Mapping):
+                or not isinstance(data, Mapping):
             return index
-        _Builder(document, index).build()
+        _Builder(document, data, store, index).build()
         return index
 
     def by_id(self, operation_id: str) -> AsyncOperation | None:
@@ -114,8 +117,11 @@ class AsyncIndex:
 
 
 class _Builder:
-    def __init__(self, document: Mapping[str, Any], index: AsyncIndex) -> None:
-        self.document = document
+    def __init__(self, document: LoadedDocument, data: Mapping[str, Any], store: DocumentStore,
+                 index: AsyncIndex) -> None:
+        self.loaded = document
+        self.document = data
+        self.store = store
         self.index = index
 
     def build(self) -> None:
@@ -134,10 +140,7 @@ class _Builder:
                 continue
             for name, node in found.items():
                 pointer = join_pointer("", *section, str(name))
-                try:
-                    resolved = resolve_ref(self.document, node)
-                except RefError:
-                    resolved = None
+                resolved = self._follow(node, pointer, [], "")
                 if not isinstance(resolved, Mapping):
                     continue
                 address = resolved.get("address")
@@ -155,12 +158,13 @@ class _Builder:
         for operation_id, node in operations.items():
             pointer = join_pointer("/operations", str(operation_id))
             problems: list[str] = []
-            resolved = self._follow(node, problems, f"operation `{operation_id}`")
+            resolved = self._follow(node, pointer, problems, f"operation `{operation_id}`")
             if not isinstance(resolved, Mapping):
                 continue
             action = resolved.get("action")
             operation = AsyncOperation(str(operation_id), str(action), pointer, problems=problems)
-            operation.channel = self._channel_of(resolved.get("channel"), problems)
+            operation.channel = self._channel_of(resolved.get("channel"), pointer + "/channel",
+                                                 problems)
             listed = resolved.get("messages")
             if isinstance(listed, list):
                 for position, reference in enumerate(listed):
@@ -172,19 +176,27 @@ class _Builder:
                                                         str(name)), operation)
             self._add(operation)
 
-    def _channel_of(self, reference: Any, problems: list[str]) -> AsyncChannel | None:
+    def _channel_of(self, reference: Any, pointer: str,
+                    problems: list[str]) -> AsyncChannel | None:
         ref = reference.get("$ref") if isinstance(reference, Mapping) else None
         if not isinstance(ref, str):
             problems.append("it names no `channel` (a `$ref` to one of `channels`)")
             return None
-        if not ref.startswith("#"):
-            problems.append(f"its channel `{ref}` lies in another document, which is not "
-                            "followed")
+        if ref.startswith("#"):
+            known = self.index.channels.get(ref[1:])
+            if known is not None:
+                return known
+        found = self._locate(reference, pointer, problems, f"its channel `{ref}`")
+        if found is None:
             return None
-        channel = self.index.channels.get(ref[1:])
-        if channel is None:
-            problems.append(f"its channel `{ref}` points at no channel")
-        return channel
+        node, at = found
+        if not isinstance(node, Mapping):
+            problems.append(f"its channel `{ref}` is not a Channel Object")
+            return None
+        address = node.get("address")
+        name = at.pointer.rsplit("/", 1)[-1]
+        return AsyncChannel(name, f"{at.file}#{at.pointer}",
+                            address if isinstance(address, str) else None, node)
 
     # AsyncAPI 2.x -------------------------------------------------------------------------
 
@@ -214,24 +226,35 @@ class _Builder:
     def _message(self, node: Any, pointer: str, operation: AsyncOperation) -> None:
         ref = node.get("$ref") if isinstance(node, Mapping) else None
         where = f"message `{ref}`" if isinstance(ref, str) else f"the message at {pointer}"
-        resolved = self._follow(node, operation.problems, where)
+        found = self._locate(node, pointer, operation.problems, where)
+        if found is None:
+            return
+        resolved, at = found
         if not isinstance(resolved, Mapping):
-            if resolved is not None:
-                operation.problems.append(f"{where} is not a Message Object")
+            operation.problems.append(f"{where} is not a Message Object")
             return
         correlation = resolved.get("correlationId")
         correlation_id = None
         if correlation is not None:
-            found = self._follow(correlation, operation.problems, f"the correlationId of {where}")
-            correlation_id = found if isinstance(found, Mapping) else None
-        target = ref[1:] if isinstance(ref, str) and ref.startswith("#") else pointer
+            located = self._locate(correlation, "", operation.problems,
+                                   f"the correlationId of {where}", at.child("correlationId"))
+            if located is not None and isinstance(located[0], Mapping):
+                correlation_id = located[0]
+        target = at.pointer if at.document is self.loaded else f"{at.file}#{at.pointer}"
         operation.messages.append(AsyncMessage(target, resolved, correlation_id))
 
-    def _follow(self, node: Any, problems: list[str], what: str) -> Any:
+    def _follow(self, node: Any, pointer: str, problems: list[str], what: str) -> Any:
+        found = self._locate(node, pointer, problems, what)
+        return None if found is None else found[0]
+
+    def _locate(self, node: Any, pointer: str, problems: list[str], what: str,
+                at: Location | None = None) -> tuple[Any, Location] | None:
+        """The node a ``$ref`` chain from ``node`` (written at ``pointer``) ends on, and where;
+        None, with the problem recorded, when it cannot be followed."""
         try:
-            return resolve_ref(self.document, node)
+            return self.store.follow(node, at or Location(self.loaded, pointer))
         except RefError as exc:
-            problems.append(f"{what}: {exc}")
+            problems.append(f"{what}: {exc.problem.message} (at {exc.problem.at})")
             return None
 
     def _add(self, operation: AsyncOperation) -> None:

@@ -13,7 +13,6 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from arazzo_engine.asyncapi import AsyncIndex
-from arazzo_engine.asyncapi._targets import AsyncTarget, StepApi
 from arazzo_engine.document import (
     Bundle,
     LoadedDocument,
@@ -26,8 +25,10 @@ from arazzo_engine.openapi import (
     COMPONENT_KINDS,
     QUALIFIED,
     REFERENCE,
+    AsyncTarget,
     OpenAPIDescription,
     Reusable,
+    StepApi,
     StepTargets,
     TargetLookup,
     resolve_reusable,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from arazzo_engine.asyncapi._targets import ASYNC_FIELDS
+from arazzo_engine.openapi import ASYNC_FIELDS
 from arazzo_engine.validation._context import Step, ValidationContext
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
