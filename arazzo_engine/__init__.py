@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from arazzo_engine._version import __version__
 from arazzo_engine.errors import (
     ArazzoError,
+    BrokerRequired,
     DocumentError,
     EvaluationError,
     ExecutionError,
@@ -101,6 +102,7 @@ def __dir__() -> list[str]:
 __all__ = [
     "ArazzoDocument",
     "ArazzoError",
+    "BrokerRequired",
     "Diagnostic",
     "DocumentError",
     "EvaluationError",

@@ -67,3 +67,8 @@ class ExecutionError(ArazzoError):
 class OptionsError(ExecutionError):
     """Raised before any request when run options do not fit the document: a server override
     for no source description, a server variable nothing declares, a URL without a scheme."""
+
+
+class BrokerRequired(ExecutionError):
+    """Raised before any request when a run would reach an Arazzo 1.1 AsyncAPI step: sending or
+    receiving messages needs a message broker, which this version does not drive."""

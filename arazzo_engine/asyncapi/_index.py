@@ -76,6 +76,8 @@ class AsyncOperation:
     channel: AsyncChannel | None = None
     messages: list[AsyncMessage] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: The Operation Object as written (its ``$ref`` followed).
+    node: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def correlated(self) -> bool:
@@ -162,7 +164,8 @@ class _Builder:
             if not isinstance(resolved, Mapping):
                 continue
             action = resolved.get("action")
-            operation = AsyncOperation(str(operation_id), str(action), pointer, problems=problems)
+            operation = AsyncOperation(str(operation_id), str(action), pointer, problems=problems,
+                                       node=resolved)
             operation.channel = self._channel_of(resolved.get("channel"), pointer + "/channel",
                                                  problems)
             listed = resolved.get("messages")
@@ -210,7 +213,7 @@ class _Builder:
                 pointer = join_pointer(channel.pointer, verb)
                 operation = AsyncOperation(
                     operation_id if isinstance(operation_id, str) else None, verb, pointer,
-                    channel=channel)
+                    channel=channel, node=node)
                 message = node.get("message")
                 choices = message.get("oneOf") if isinstance(message, Mapping) else None
                 if isinstance(choices, list):

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
+from arazzo_engine.document._identity import IdentityIndex, reference_base
 from arazzo_engine.document._loader import LoadedDocument, load_file, load_text
 from arazzo_engine.document._pointer import join_pointer
+from arazzo_engine.document._versions import spec_version
 from arazzo_engine.errors import DocumentError
 
 __all__ = ["REMOTE_TIMEOUT_SECONDS", "Bundle", "Source", "SourceNotAllowed", "SourcePolicy",
@@ -194,6 +196,14 @@ class Bundle:
         return self._sources.get(_key(doc), {})
 
 
+def _by_identity(referrer: LoadedDocument, location: str) -> bool:
+    """Arazzo 1.1: a URL no local file answers may name a document of the collection by its
+    ``$self`` (identity-based referencing); 1.0 documents have no ``$self``."""
+    if spec_version(referrer.data) != "1.1":
+        return False
+    return is_remote(location) or not Path(location).exists()
+
+
 def _key(document: LoadedDocument) -> str:
     return str(document.path) if document.path is not None else document.uri
 
@@ -222,15 +232,16 @@ def load_bundle(entry: str | Path | LoadedDocument, *, root: str | Path | None =
         policy = SourcePolicy.create(root=root, allow_remote=allow_remote, session=session)
     document = entry if isinstance(entry, LoadedDocument) else load_file(entry)
     bundle = Bundle(entry=document, documents={_key(document): document}, policy=policy)
+    identities = IdentityIndex(document, policy.check)
     pending = [document]
     while pending:
         current = pending.pop(0)
-        bundle._sources[_key(current)] = _load_sources_of(current, bundle, pending)
+        bundle._sources[_key(current)] = _load_sources_of(current, bundle, pending, identities)
     return bundle
 
 
-def _load_sources_of(current: LoadedDocument, bundle: Bundle,
-                     pending: list[LoadedDocument]) -> dict[str, Source]:
+def _load_sources_of(current: LoadedDocument, bundle: Bundle, pending: list[LoadedDocument],
+                     identities: IdentityIndex) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     data = current.data if isinstance(current.data, dict) else {}
     declared = data.get("sourceDescriptions")
@@ -246,13 +257,19 @@ def _load_sources_of(current: LoadedDocument, bundle: Bundle,
         source = Source(name=name, type=declared_type, url=url, location=url,
                         pointer=join_pointer("/sourceDescriptions", index))
         sources[name] = source
-        try:
-            source.location = bundle.policy.locate(url, current)
+        try:  # against the document's base URI: its $self, in Arazzo 1.1
+            source.location = bundle.policy.locate(url, reference_base(current))
         except DocumentError as exc:
             source.problem = exc.message
             continue
-        known = bundle.documents.get(source.location)
-        if known is not None:  # already loaded: a shared OpenAPI file, or an Arazzo cycle
+        known = bundle.documents.get(source.location)  # a shared file, or an Arazzo cycle
+        if known is None and _by_identity(current, source.location):
+            known = identities.find(source.location, list(bundle.documents.values()))
+            if known is not None and _key(known) not in bundle.documents:
+                bundle.documents[_key(known)] = known
+                if _guess_type(known.data) == "arazzo" or declared_type == "arazzo":
+                    pending.append(known)
+        if known is not None:
             source.document = known
         else:
             try:

@@ -1,8 +1,10 @@
 """Request bodies: payload replacements and encoding per content type.
 
 A payload arrives already evaluated (expressions replaced by values). What remains is media-type
-work: setting ``replacements`` (JSON Pointer into JSON-like payloads, XPath into XML) and turning
-the value into bytes for JSON, form-urlencoded, multipart, XML and text.
+work: setting ``replacements`` and turning the value into bytes for JSON, form-urlencoded,
+multipart, XML and text. A replacement's target is read as its ``targetSelectorType`` says
+(Arazzo 1.1: jsonpointer, jsonpath RFC 9535 or Goessner, xpath of a version); without one, as
+JSON Pointer into JSON-like payloads and XPath into XML ones, as before.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 import json
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 from xml.etree import ElementTree
@@ -19,7 +22,22 @@ from arazzo_engine.document import split_pointer
 from arazzo_engine.errors import ExecutionError
 from arazzo_engine.openapi import render_scalar
 
-__all__ = ["apply_replacements", "default_content_type", "encode_body", "media_kind"]
+#: elementpath.select's default parser (XPath 2.0): a 1.0 target without a version keeps it.
+DEFAULT_VERSION_1_0 = "xpath-20"
+
+__all__ = ["Replacement", "apply_replacements", "default_content_type", "encode_body",
+           "media_kind"]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One Payload Replacement Object, its value evaluated; ``kind`` is None when the document
+    gives no ``targetSelectorType`` (the payload's media type then decides)."""
+
+    target: str
+    value: Any
+    kind: str | None = None
+    version: str | None = None
 
 
 def media_kind(content_type: str) -> str:
@@ -48,13 +66,21 @@ def default_content_type(payload: Any, operation_body: Mapping[str, Any] | None)
     return "text/plain" if isinstance(payload, str) else "application/json"
 
 
-def apply_replacements(payload: Any, content_type: str, replacements: list[tuple[str, Any]]) -> Any:
-    """Sets each (target, value) in the payload; a JSON text payload is parsed first."""
+def apply_replacements(payload: Any, content_type: str,
+                       replacements: list[Replacement]) -> Any:
+    """Sets each replacement in the payload; a JSON text payload is parsed first."""
     if not replacements:
         return payload
     kind = media_kind(content_type)
-    if kind == "xml" or (isinstance(payload, str) and payload.lstrip().startswith("<")):
+    xml = kind == "xml" or (isinstance(payload, str) and payload.lstrip().startswith("<"))
+    kinds = {r.kind or ("xpath" if xml else "jsonpointer") for r in replacements}
+    if xml:
+        if kinds != {"xpath"}:
+            raise ExecutionError("an XML payload takes XPath replacement targets, not "
+                                 f"{', '.join(sorted(kinds - {'xpath'}))}")
         return _replace_xml(str(payload), replacements)
+    if "xpath" in kinds:
+        raise ExecutionError("an XPath replacement target needs an XML payload")
     was_text = isinstance(payload, str)
     if was_text:
         try:
@@ -62,9 +88,44 @@ def apply_replacements(payload: Any, content_type: str, replacements: list[tuple
         except ValueError:
             raise ExecutionError("replacements need a JSON or XML payload") from None
     payload = copy.deepcopy(payload)
-    for target, value in replacements:
-        payload = _set_pointer(payload, target, value)
+    for replacement in replacements:
+        if replacement.kind == "jsonpath":
+            payload = _set_jsonpath(payload, replacement)
+        else:
+            payload = _set_pointer(payload, replacement.target, replacement.value)
     return json.dumps(payload) if was_text else payload
+
+
+def _set_jsonpath(document: Any, replacement: Replacement) -> Any:
+    """Sets the value at every node the JSONPath selects; selecting nothing is an error."""
+    from arazzo_engine.expressions import ExpressionError
+    from arazzo_engine.expressions._jsonpath import GOESSNER, compile_query
+
+    target = replacement.target
+    if replacement.version == GOESSNER:
+        from jsonpath_ng.ext import parse
+
+        try:
+            query = parse(target)
+        except Exception as exc:  # jsonpath-ng raises bare Exception subclasses
+            raise ExecutionError(f"replacement target {target!r}: {exc}") from None
+        if not query.find(document):
+            raise ExecutionError(f"replacement target {target!r} selects nothing")
+        return query.update(document, replacement.value)
+    try:
+        nodes = compile_query(target).find(document)
+    except ExpressionError as exc:
+        raise ExecutionError(f"replacement target: {exc.message}") from None
+    if not nodes:
+        raise ExecutionError(f"replacement target {target!r} selects nothing")
+    for node in nodes:
+        if not node.location:
+            return replacement.value  # "$" selects the whole payload
+        parent = document
+        for key in node.location[:-1]:
+            parent = parent[key]
+        parent[node.location[-1]] = replacement.value
+    return document
 
 
 def _set_pointer(document: Any, pointer: str, value: Any) -> Any:
@@ -102,21 +163,26 @@ def _array_index(array: list[Any], token: str, pointer: str) -> int:
     raise ExecutionError(f"replacement target {pointer!r}: the array has no item {token!r}")
 
 
-def _replace_xml(text: str, replacements: list[tuple[str, Any]]) -> str:
+def _replace_xml(text: str, replacements: list[Replacement]) -> str:
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as exc:
         raise ExecutionError(f"the XML payload does not parse: {exc}") from None
-    for target, value in replacements:
+    for replacement in replacements:
+        target, value = replacement.target, replacement.value
         path, attribute = target, None
         head, sep, tail = target.rpartition("/@")
         if sep and "/" not in tail and "[" not in tail:
             path, attribute = head, tail
         import elementpath  # on first use: XML payload replacements are rare
 
+        from arazzo_engine.expressions._xpath import _parser
+
         try:
-            found = elementpath.select(ElementTree.ElementTree(root), path)
-        except elementpath.ElementPathError as exc:
+            selector = elementpath.Selector(path, parser=_parser(replacement.version or
+                                                                 DEFAULT_VERSION_1_0))
+            found = selector.select(ElementTree.ElementTree(root))
+        except (elementpath.ElementPathError, SyntaxError) as exc:
             raise ExecutionError(f"replacement target {target!r}: {exc}") from None
         nodes = [n for n in (found if isinstance(found, list) else [found])
                  if isinstance(n, ElementTree.Element)]

@@ -7,19 +7,26 @@ job); this module knows OpenAPI: the server URL, the path template, parameter se
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlparse
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlparse
 
 from arazzo_engine.errors import ExecutionError
-from arazzo_engine.executor._bodies import apply_replacements, default_content_type, encode_body
+from arazzo_engine.executor._bodies import (
+    Replacement,
+    apply_replacements,
+    default_content_type,
+    encode_body,
+)
 from arazzo_engine.executor._http import HttpRequest
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import OperationTarget
 from arazzo_engine.openapi import (
     parameter_style,
+    render_scalar,
     serialize_cookie,
     serialize_header,
     serialize_path,
@@ -30,7 +37,9 @@ from arazzo_engine.openapi import (
 __all__ = ["BuiltRequest", "base_url", "build_request"]
 
 _TEMPLATE_VARIABLE = re.compile(r"\{([^{}]+)\}")
-_LOCATIONS = ("path", "query", "header", "cookie")
+_LOCATIONS = ("path", "query", "querystring", "header", "cookie")
+#: Characters a query may hold as they are (RFC 3986: pchar, "/" and "?"; "%" keeps escapes).
+_QUERY_SAFE = "!$&'()*+,;=:@/?%"
 Evaluate = Callable[[Any], Any]
 
 
@@ -97,6 +106,7 @@ def build_request(
     operation = target.operation
     built = BuiltRequest(HttpRequest(method=operation.method, url="", timeout=options.timeout))
     query_parts: list[str] = []
+    querystring: str | None = None
     cookies: list[tuple[str, str]] = []
     path_text: dict[str, str] = {}
     for parameter in parameters:
@@ -105,6 +115,12 @@ def build_request(
         if location not in _LOCATIONS:
             raise ExecutionError(f"parameter {name!r} has an unknown location {location!r}")
         value = evaluate(parameter.get("value"))
+        if location == "querystring":
+            if querystring is not None:
+                raise ExecutionError(f"parameter {name!r}: a request has one querystring")
+            querystring = serialize_querystring(value, operation.parameter(name, location))
+            built.query.update(parse_qsl(querystring, keep_blank_values=True))
+            continue
         style = parameter_style(location, operation.parameter(name, location))
         if location == "path":
             built.path[name] = value
@@ -119,6 +135,11 @@ def build_request(
     if cookies:
         built.headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies)
     url = base_url(target, options) + _fill_path(operation.path, path_text)
+    if querystring is not None and query_parts:
+        raise ExecutionError("a querystring parameter is the whole query string, so it cannot "
+                             "be combined with query parameters (OpenAPI 3.2)")
+    if querystring is not None:
+        query_parts = [querystring]
     if query_parts:
         url += ("&" if "?" in url else "?") + "&".join(p for p in query_parts if p)
     built.request.url = url
@@ -126,6 +147,29 @@ def build_request(
     if request_body is not None:
         _attach_body(built, target, request_body, evaluate)
     return built
+
+
+def serialize_querystring(value: Any, declared: Mapping[str, Any] | None) -> str:
+    """Arazzo 1.1 ``in: querystring``: the value is the whole query string.
+
+    A string is sent as written, characters a URL query cannot hold percent-encoded. An object
+    or array is encoded by the media type of the operation's querystring parameter
+    (``content``, OpenAPI 3.2): form-urlencoded by default, compact JSON for a JSON one.
+    """
+    if isinstance(value, str):
+        return quote(value, safe=_QUERY_SAFE)
+    content = declared.get("content") if isinstance(declared, Mapping) else None
+    media = next(iter(content), "") if isinstance(content, Mapping) else ""
+    if isinstance(value, (Mapping, list)):
+        if "json" in str(media):
+            return quote(json.dumps(value, separators=(",", ":")), safe=_QUERY_SAFE)
+        pairs = value.items() if isinstance(value, Mapping) else value
+        try:
+            return urlencode([(str(k), render_scalar(v)) for k, v in pairs])
+        except (TypeError, ValueError):
+            raise ExecutionError("a querystring given as a list needs [name, value] "
+                                 "pairs") from None
+    return quote(render_scalar(value), safe=_QUERY_SAFE)
 
 
 def _declared_location(target: OperationTarget, name: str) -> str:
@@ -146,6 +190,19 @@ def _fill_path(template: str, values: Mapping[str, str]) -> str:
     return _TEMPLATE_VARIABLE.sub(lambda m: values[m.group(1)], template)
 
 
+def _replacement(item: Mapping[str, Any], evaluate: Evaluate) -> Replacement:
+    declared = item.get("targetSelectorType")
+    kind = version = None
+    if declared is not None:
+        from arazzo_engine.expressions import ExpressionError, expression_type
+
+        try:
+            kind, version = expression_type(declared, what="target selector")
+        except ExpressionError as exc:
+            raise ExecutionError(f"replacement targetSelectorType: {exc.message}") from None
+    return Replacement(str(item.get("target")), evaluate(item.get("value")), kind, version)
+
+
 def _attach_body(
     built: BuiltRequest, target: OperationTarget, request_body: Mapping[str, Any],
     evaluate: Evaluate,
@@ -158,7 +215,7 @@ def _attach_body(
     if not isinstance(declared, list) or not all(isinstance(i, Mapping) for i in declared):
         raise ExecutionError("requestBody replacements must be a list of objects with "
                              "target and value")
-    replacements = [(str(item.get("target")), evaluate(item.get("value"))) for item in declared]
+    replacements = [_replacement(item, evaluate) for item in declared]
     payload = apply_replacements(payload, content_type, replacements)
     data, header = encode_body(payload, content_type)
     built.body = payload

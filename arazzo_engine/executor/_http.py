@@ -110,6 +110,8 @@ class TransportFailure:
 
     message: str
     elapsed: float = 0.0
+    #: True when the request's ``timeout`` ran out (rather than the connection failing).
+    timed_out: bool = False
 
 
 class Transport(Protocol):
@@ -155,7 +157,8 @@ class RequestsTransport:
                 credential=credential, secret_values=frozenset(secrets),
             )
         except ExchangeError as error:
-            return TransportFailure(error.message, elapsed=time.monotonic() - started)
+            return TransportFailure(error.message, elapsed=time.monotonic() - started,
+                                    timed_out=error.timed_out)
         return HttpResponse(
             status_code=answer.status_code, headers=answer.headers, body=answer.body,
             elapsed=time.monotonic() - started, received_at=time.time(), url=answer.url,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from arazzo_engine.errors import ArazzoError, ExecutionError
+from arazzo_engine.errors import ArazzoError, BrokerRequired, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
 from arazzo_engine.executor._evaluator import Evaluator
@@ -122,6 +122,7 @@ class Machine:
         key = self.program.entry_key
         workflow_id = workflow_id or self._only_workflow(key)
         self.program.workflow(key, workflow_id)  # an unknown id is named before the inputs
+        self._refuse_broker_steps(key, workflow_id)
         self.program.inputs_schema(key, workflow_id).check_declared(inputs or {})
         frame = self._new_frame(key, workflow_id, dict(inputs or {}), role="main")
         state = RunState(workflow_id=workflow_id, document=key, frames=[frame])
@@ -129,6 +130,18 @@ class Machine:
             add_secrets(state, harvest_url(url))
         self._started(state, frame)
         return state
+
+    def _refuse_broker_steps(self, key: str, workflow_id: str) -> None:
+        """AsyncAPI steps need a message broker, which this version does not drive: a run that
+        could reach one is refused before it sends anything, naming every such step."""
+        found = self.program.broker_steps(key, workflow_id)
+        if not found:
+            return
+        listed = "; ".join(f"{workflow}/{step} ({what})" for workflow, step, what in found)
+        raise BrokerRequired(
+            f"workflow {workflow_id!r} reaches {len(found)} AsyncAPI step(s) that send or "
+            f"receive messages on a broker, which this version of arazzo-engine does not run: "
+            f"{listed}. `arazzo validate` checks them.")
 
     def decide(self, state: RunState, outcome: Outcome = None) -> Action:
         if state.finished:
@@ -181,6 +194,10 @@ class Machine:
                 continue
             step = steps[frame.position]
             state.step_count += 1
+            unmet = self._unmet_dependency(state, frame, step)
+            if unmet is not None:
+                self._step_not_run(state, frame, step, unmet)
+                continue
             if "workflowId" in step:
                 self._call_workflow(state, frame, step)
                 continue
@@ -188,6 +205,30 @@ class Machine:
             if action is not None:
                 return action
         return Finish(self.result(state))
+
+    def _unmet_dependency(self, state: RunState, frame: Frame,
+                          step: Mapping[str, Any]) -> str | None:
+        """Arazzo 1.1 ``dependsOn``: why a step cannot run yet (None when it can). A step it
+        names must have run to its end; dependsOn waits for a step, it never starts one."""
+        depends = step.get("dependsOn")
+        if not isinstance(depends, list) or self.program.spec(frame.document) == "1.0":
+            return None
+        for entry in depends:
+            if not isinstance(entry, str):
+                continue
+            if not entry.startswith("$"):
+                if entry in frame.ran:
+                    continue
+                return (f"it depends on step {entry!r} of this workflow, which has not run: "
+                        "dependsOn waits for a step, it does not start it")
+            try:
+                marker = self.program.step_marker(frame.document, entry)
+            except ArazzoError as exc:
+                return f"dependsOn {entry!r}: {exc}"
+            if marker not in state.completed_steps:
+                return (f"it depends on {entry}, which has not run in this run: dependsOn waits "
+                        "for a step, it does not start it")
+        return None
 
     def _send(self, state: RunState, frame: Frame, step: Mapping[str, Any]) -> Action | None:
         step_id = str(step.get("stepId"))
@@ -200,6 +241,12 @@ class Machine:
         except ArazzoError as exc:
             self._step_not_run(state, frame, step, str(exc))
             return None
+        step_timeout = self._step_timeout(frame, step)
+        if step_timeout is not None and (built.request.timeout is None
+                                         or step_timeout <= built.request.timeout):
+            built.request.timeout = step_timeout
+        else:
+            step_timeout = None
         add_secrets(state, harvest_headers(built.request.headers))
         add_secrets(state, harvest_url(built.request.url))
         add_secrets(state, harvest_named(built.body))
@@ -207,7 +254,7 @@ class Machine:
         state.pending = {
             "position": frame.position, "stepId": step_id, "request": built.request.to_dict(),
             "path": built.path, "query": built.query, "body": built.body,
-            "contentType": built.content_type,
+            "contentType": built.content_type, "stepTimeout": step_timeout,
         }
         masker = self.masker(state)
         state.events.append(RunEvent("request", {
@@ -219,6 +266,15 @@ class Machine:
             "operation": target.operation.pointer,
         }))
         return SendRequest(built.request, step_id)
+
+    def _step_timeout(self, frame: Frame, step: Mapping[str, Any]) -> float | None:
+        """Arazzo 1.1 ``timeout``: the milliseconds one execution of the step may take, as
+        seconds. It can only shorten ``--timeout``, never lengthen it."""
+        value = step.get("timeout")
+        if self.program.spec(frame.document) == "1.0" or isinstance(value, bool) \
+                or not isinstance(value, (int, float)) or value <= 0:
+            return None
+        return value / 1000.0
 
     def _step_not_run(self, state: RunState, frame: Frame, step: Mapping[str, Any],
                       error: str) -> None:
@@ -260,6 +316,9 @@ class Machine:
         if response is None:
             failure = outcome if isinstance(outcome, TransportFailure) else None
             message = failure.message if failure else "no response"
+            if failure is not None and failure.timed_out and pending.get("stepTimeout"):
+                message = (f"the step ran past its timeout of "
+                           f"{round(pending['stepTimeout'] * 1000):g} ms ({message})")
             execution.response = ResponseRecord(None, _ms(failure.elapsed if failure else 0),
                                                 error=message)
             execution.error = f"no response: {message}"
@@ -310,6 +369,9 @@ class Machine:
         frame.steps[step_id] = {"outputs": execution.outputs}
         if step_id not in frame.ran:
             frame.ran.append(step_id)
+        marker = f"{frame.document}#{frame.workflow_id}#{step_id}"
+        if marker not in state.completed_steps:
+            state.completed_steps.append(marker)
         detour = frame.detour
         if detour is not None and detour.get("stepId") == step_id:
             frame.detour = None
@@ -331,7 +393,7 @@ class Machine:
             return
         execution.action = record
         self._record(state, execution)
-        self._apply(state, frame, step, chosen, record, succeeded, execution)
+        self._apply(state, frame, step, chosen, record, succeeded, execution, ctx)
 
     def _choose(self, frame: Frame, step: Mapping[str, Any], ctx: EvaluationContext, kind: str,
                 retry_after: tuple[str | None, float]) -> tuple[Mapping[str, Any] | None,
@@ -396,11 +458,11 @@ class Machine:
 
     def _apply(self, state: RunState, frame: Frame, step: Mapping[str, Any],
                action: Mapping[str, Any] | None, record: ActionRecord, succeeded: bool,
-               execution: StepExecution) -> None:
+               execution: StepExecution, ctx: EvaluationContext) -> None:
         step_id = str(step.get("stepId"))
         if record.type == "retry":
             frame.retries[step_id] = frame.retries.get(step_id, 0) + 1
-            self._retry(state, frame, step_id, action or {}, record.delay or 0.0)
+            self._retry(state, frame, step_id, action or {}, record.delay or 0.0, ctx)
             return
         frame.retries.pop(step_id, None)
         if record.type == "next":
@@ -414,13 +476,13 @@ class Machine:
                 + (f": {execution.error}" if execution.error else ""))
             self._finish_frame(state, succeeded=succeeded, error=error)
         elif record.type == "goto":
-            self._apply_goto(state, frame, action or {}, execution)
+            self._apply_goto(state, frame, action or {}, execution, ctx)
         else:
             self._finish_frame(state, succeeded=False,
                                error=f"action {record.name!r} has unknown type {record.type!r}")
 
     def _apply_goto(self, state: RunState, frame: Frame, action: Mapping[str, Any],
-                    execution: StepExecution) -> None:
+                    execution: StepExecution, ctx: EvaluationContext) -> None:
         try:
             if isinstance(action.get("stepId"), str):
                 target = action["stepId"]
@@ -431,7 +493,8 @@ class Machine:
                     return
                 self._loop_back(frame, index, target, execution)
             elif isinstance(action.get("workflowId"), str):
-                self._transfer(state, frame, action["workflowId"])
+                self._transfer(state, frame, action["workflowId"],
+                               self._action_inputs(frame, action, ctx))
             else:
                 raise ExecutionError(f"goto action {action.get('name')!r} names no target")
         except ArazzoError as exc:
@@ -454,8 +517,27 @@ class Machine:
         if delay > 0:
             frame.delay, frame.delay_reason = delay, reason
 
+    def _action_inputs(self, frame: Frame, action: Mapping[str, Any],
+                       ctx: EvaluationContext) -> dict[str, Any]:
+        """Arazzo 1.1: an action's ``parameters`` become inputs of the workflow it names, by
+        name, evaluated against the exchange of the step that chose the action."""
+        declared = action.get("parameters")
+        if not declared:
+            return {}
+        if not isinstance(declared, list):
+            raise ExecutionError(f"the parameters of action {action.get('name')!r} must be a "
+                                 "list")
+        inputs: dict[str, Any] = {}
+        for item in declared:
+            parameter = self.program.reusable(frame.document, item, "parameters")
+            if not isinstance(parameter, Mapping):
+                raise ExecutionError(f"a parameter of action {action.get('name')!r} is not an "
+                                     "object")
+            inputs[str(parameter.get("name"))] = self.evaluator.value(parameter.get("value"), ctx)
+        return inputs
+
     def _retry(self, state: RunState, frame: Frame, step_id: str, action: Mapping[str, Any],
-               delay: float) -> None:
+               delay: float, ctx: EvaluationContext) -> None:
         try:
             if isinstance(action.get("stepId"), str):
                 index = self.program.step_index(frame.document, frame.workflow_id,
@@ -466,8 +548,9 @@ class Machine:
             elif isinstance(action.get("workflowId"), str):
                 key, workflow_id = self.program.resolve_workflow(frame.document,
                                                                  action["workflowId"])
-                child = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
-                                        role="retry")
+                inputs = {**self._forward(frame, key, workflow_id),
+                          **self._action_inputs(frame, action, ctx)}
+                child = self._new_frame(key, workflow_id, inputs, role="retry")
                 child.origin = {"returnTo": frame.position, "delay": delay}
                 self._push(state, child)
             else:
@@ -475,12 +558,15 @@ class Machine:
         except ArazzoError as exc:
             self._finish_frame(state, succeeded=False, error=str(exc))
 
-    def _transfer(self, state: RunState, frame: Frame, reference: str) -> None:
-        """``goto`` a workflow: it replaces the current one, which ends here for good."""
+    def _transfer(self, state: RunState, frame: Frame, reference: str,
+                  given: Mapping[str, Any]) -> None:
+        """``goto`` a workflow: it replaces the current one, which ends here for good. It gets
+        the current inputs it declares, and the action's parameters (Arazzo 1.1) over them."""
         key, workflow_id = self.program.resolve_workflow(frame.document, reference)
         outputs, unresolved = self._workflow_outputs(state, frame)
         state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": outputs}
-        successor = self._new_frame(key, workflow_id, self._forward(frame, key, workflow_id),
+        successor = self._new_frame(key, workflow_id,
+                                    {**self._forward(frame, key, workflow_id), **given},
                                     role=frame.role)
         successor.origin = frame.origin or {
             "workflowId": frame.workflow_id, "outputs": outputs, "unresolved": unresolved}

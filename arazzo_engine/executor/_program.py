@@ -7,7 +7,8 @@ cached; a question the documents cannot answer raises ``ExecutionError`` naming 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,70 @@ from arazzo_engine.openapi import (
 )
 
 __all__ = ["OperationTarget", "Program", "document_key"]
+
+
+class _SourceView(Mapping[str, Any]):
+    """Arazzo 1.1 "Source Description Expression Resolution": ``<reference>`` is first an
+    operationId (OpenAPI, AsyncAPI) or workflowId (Arazzo) of the source, then a field of the
+    Source Description Object (``url``, ``type``). An operation reads as its Operation Object,
+    a workflow as its Workflow Object."""
+
+    def __init__(self, node: Mapping[str, Any], source: Source | None,
+                 targets: StepTargets) -> None:
+        self.node, self.source, self.targets = node, source, targets
+
+    def _defined(self, name: str) -> Any:
+        source = self.source
+        if source is None or source.document is None:
+            return None
+        if source.type == "arazzo":
+            data = source.document.data
+            workflows = data.get("workflows") if isinstance(data, Mapping) else None
+            return next((w for w in workflows if isinstance(w, Mapping)
+                         and w.get("workflowId") == name), None) \
+                if isinstance(workflows, list) else None
+        if source.type == "asyncapi":
+            index = self.targets.async_index(source)
+            operation = index.by_id(name) if index is not None else None
+            return None if operation is None else dict(operation.node)
+        description = self.targets.description(source)
+        found = description.by_id(name) if description is not None else None
+        return None if found is None else found.raw
+
+    def __getitem__(self, name: str) -> Any:
+        defined = self._defined(name)
+        if defined is not None:
+            return defined
+        return self.node[name]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (self._defined(name) is not None or name in self.node)
+
+    def _ids(self) -> list[str]:
+        source = self.source
+        if source is None or source.document is None:
+            return []
+        if source.type == "arazzo":
+            data = source.document.data
+            workflows = data.get("workflows") if isinstance(data, Mapping) else None
+            return [w["workflowId"] for w in workflows if isinstance(w, Mapping)
+                    and isinstance(w.get("workflowId"), str)] if isinstance(workflows, list) \
+                else []
+        if source.type == "asyncapi":
+            index = self.targets.async_index(source)
+            return list(index.operation_ids) if index is not None else []
+        description = self.targets.description(source)
+        return list(description.operation_ids) if description is not None else []
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._ids(), *self.node]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._ids(), *self.node]))
+
+
+_OTHER_STEP = re.compile(r"^\$(?:workflows|sourceDescriptions\.(?P<source>[^.]+))\."
+                         r"(?P<workflow>[^.]+)\.steps\.(?P<step>[^.]+)$")
 
 
 @dataclass(frozen=True)
@@ -125,11 +190,18 @@ class Program:
         return found if isinstance(found, Mapping) else {}
 
     def source_descriptions(self, key: str) -> dict[str, Any]:
+        """What ``$sourceDescriptions.<name>`` reads: the Source Description Object, or in a
+        1.1 document a view that finds an operationId or workflowId of the source first."""
         declared = self.data(key).get("sourceDescriptions")
         if not isinstance(declared, list):
             return {}
-        return {d["name"]: d for d in declared
-                if isinstance(d, Mapping) and isinstance(d.get("name"), str)}
+        found = {d["name"]: d for d in declared
+                 if isinstance(d, Mapping) and isinstance(d.get("name"), str)}
+        if self.spec(key) == "1.0":
+            return found
+        sources = self.sources(key)
+        return {name: _SourceView(node, sources.get(name), self.targets)
+                for name, node in found.items()}
 
     def sources(self, key: str) -> dict[str, Source]:
         return self.bundle.sources_for(self.document(key))
@@ -147,6 +219,74 @@ class Program:
         target_key = document_key(document)
         self.workflow(target_key, match["name"])
         return target_key, match["name"]
+
+    def step_marker(self, key: str, reference: str) -> str:
+        """``document#workflowId#stepId`` for a 1.1 dependsOn entry naming another workflow's
+        step: ``$workflows.<id>.steps.<id>`` or ``$sourceDescriptions.<name>.<id>.steps.<id>``."""
+        match = _OTHER_STEP.match(reference)
+        if match is None:
+            raise ExecutionError("it is not a step reference")
+        document = key
+        if match["source"] is not None:
+            found = self._arazzo_source(key, match["source"]).document
+            assert found is not None, "_arazzo_source refuses a source that is not loaded"
+            document = document_key(found)
+        return f"{document}#{match['workflow']}#{match['step']}"
+
+    def step_api(self, key: str, step: Mapping[str, Any]) -> str | None:
+        """``openapi``, ``asyncapi`` or ``workflow``: what a step calls, as the validator says."""
+        if self.spec(key) == "1.0":
+            return "workflow" if "workflowId" in step else "openapi"
+        return self.targets.step_api(self.document(key), step)
+
+    def broker_steps(self, key: str, workflow_id: str) -> list[tuple[str, str, str]]:
+        """(workflowId, stepId, what it does) for every AsyncAPI step a run of the workflow can
+        reach: its own steps, and those of the workflows it calls, depends on or goes to."""
+        found: list[tuple[str, str, str]] = []
+        pending, seen = [(key, workflow_id)], set()
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            document, workflow_id = current
+            try:
+                workflow = self.workflow(document, workflow_id)
+            except ExecutionError:
+                continue
+            for step in self.steps(document, workflow_id):
+                if self.step_api(document, step) == "asyncapi":
+                    action = step.get("action") if isinstance(step.get("action"), str) else "use"
+                    target = step.get("operationId") or step.get("channelPath") \
+                        or step.get("operationPath")
+                    found.append((workflow_id, str(step.get("stepId")), f"{action} {target}"))
+            for reference in self._called(document, workflow):
+                try:
+                    pending.append(self.resolve_workflow(document, reference))
+                except ExecutionError:
+                    continue
+        return sorted(found)
+
+    def _called(self, key: str, workflow: Mapping[str, Any]) -> list[str]:
+        """The workflowIds a workflow can start: steps, dependsOn and actions."""
+        depends = workflow.get("dependsOn")
+        called = [d for d in depends if isinstance(d, str)] if isinstance(depends, list) else []
+        lists = [(workflow.get("successActions"), "successActions"),
+                 (workflow.get("failureActions"), "failureActions")]
+        for step in self.steps(key, str(workflow.get("workflowId"))):
+            if isinstance(step.get("workflowId"), str):
+                called.append(step["workflowId"])
+            lists += [(step.get("onSuccess"), "successActions"),
+                      (step.get("onFailure"), "failureActions")]
+        for actions, kind in lists:
+            for action in actions if isinstance(actions, list) else []:
+                try:
+                    resolved = self.reusable(key, action, kind)
+                except ExecutionError:
+                    continue
+                if isinstance(resolved, Mapping) and isinstance(resolved.get("workflowId"), str):
+                    called.append(resolved["workflowId"])
+        return called
 
     def resolve_operation(self, key: str, step: Mapping[str, Any]) -> OperationTarget:
         """The step's operation, as the validator resolves it; ``ExecutionError`` otherwise."""

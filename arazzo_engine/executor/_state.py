@@ -85,6 +85,9 @@ class RunState:
     frames: list[Frame] = field(default_factory=list)
     workflows: dict[str, dict[str, Any]] = field(default_factory=dict)
     completed_dependencies: list[str] = field(default_factory=list)
+    #: Every step that has run to its end, as ``document#workflowId#stepId`` (Arazzo 1.1
+    #: ``dependsOn`` names steps of other workflows and documents).
+    completed_steps: list[str] = field(default_factory=list)
     executions: list[StepExecution] = field(default_factory=list)
     step_count: int = 0
     pending: dict[str, Any] | None = None
@@ -105,6 +108,7 @@ class RunState:
             "workflowId": self.workflow_id, "document": self.document,
             "frames": [f.to_dict() for f in self.frames], "workflows": self.workflows,
             "completedDependencies": self.completed_dependencies,
+            "completedSteps": self.completed_steps,
             "executions": [e.to_dict() for e in self.executions],
             "stepCount": self.step_count, "pending": self.pending, "finished": self.finished,
             "outcome": self.outcome, "outputs": self.outputs, "unresolved": self.unresolved,
@@ -118,6 +122,7 @@ class RunState:
             frames=[Frame.from_dict(f) for f in data.get("frames", [])],
             workflows=dict(data.get("workflows") or {}),
             completed_dependencies=list(data.get("completedDependencies") or []),
+            completed_steps=list(data.get("completedSteps") or []),
             executions=[StepExecution.from_dict(e) for e in data.get("executions", [])],
             step_count=data.get("stepCount", 0), pending=data.get("pending"),
             finished=data.get("finished", False), outcome=data.get("outcome"),

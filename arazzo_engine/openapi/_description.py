@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["HTTP_METHODS", "OpenAPIDescription", "Operation"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: OpenAPI 3.2 adds the QUERY method as a fixed field of the Path Item, and any other method
+#: under ``additionalOperations`` (``COPY``, ``PURGE``: the key is the method as sent).
+HTTP_METHODS_3_2 = (*HTTP_METHODS, "query")
 #: Members whose values are data, not description: a "$ref" key inside them is not a reference.
 _DATA_KEYS = frozenset({"example", "default", "const", "enum", "discriminator"})
 
@@ -159,21 +162,41 @@ class OpenAPIDescription:
             shared = self._parameters(item.get("parameters"), item_at.child("parameters"),
                                       problems)
             path_servers = [] if self.swagger else _servers(item.get("servers"))
-            for method in HTTP_METHODS:
-                raw = item.get(method)
+            for method, raw, tail in self._methods(item):
                 if isinstance(raw, Mapping):
-                    self._add(str(path), method, raw, item_at.child(method), shared,
-                              path_servers or doc_servers, bool(path_servers), list(problems))
+                    self._add(str(path), method, raw, item_at.child(*tail), shared,
+                              path_servers or doc_servers, bool(path_servers), list(problems),
+                              tail)
+
+    @property
+    def is_3_2(self) -> bool:
+        """OpenAPI 3.2 or later (``query``, ``additionalOperations``, ``in: querystring``)."""
+        parts = self.version.split(".")
+        return not self.swagger and len(parts) >= 2 and parts[0] == "3" and \
+            parts[1].isdigit() and int(parts[1]) >= 2
+
+    def _methods(self, item: Mapping[str, Any]) -> list[tuple[str, Any, tuple[str, ...]]]:
+        """(method as sent, Operation Object, pointer under the path item) of a path item."""
+        fixed = HTTP_METHODS_3_2 if self.is_3_2 else HTTP_METHODS
+        found: list[tuple[str, Any, tuple[str, ...]]] = [
+            (method, item.get(method), (method,)) for method in fixed]
+        extra = item.get("additionalOperations") if self.is_3_2 else None
+        if isinstance(extra, Mapping):
+            found += [(str(method), raw, ("additionalOperations", str(method)))
+                      for method, raw in extra.items()]
+        return found
 
     def _add(self, path: str, method: str, raw: Mapping[str, Any], at: Location,
              shared: list[tuple[dict[str, Any], Location]], inherited: list[Mapping[str, Any]],
-             path_level_servers: bool, problems: list[RefProblem]) -> None:
+             path_level_servers: bool, problems: list[RefProblem],
+             tail: tuple[str, ...]) -> None:
         own = self._parameters(raw.get("parameters"), at.child("parameters"), problems)
         merged = _merge(shared, own)
         own_servers = [] if self.swagger else _servers(raw.get("servers"))
         operation = Operation(
             operation_id=raw["operationId"] if isinstance(raw.get("operationId"), str) else None,
-            path=path, method=method.upper(), pointer=join_pointer("/paths", path, method),
+            path=path, method=method.upper() if method in HTTP_METHODS_3_2 else method,
+            pointer=join_pointer("/paths", path, *tail),
             servers=own_servers or inherited, security=raw.get("security",
                                                                 self.data.get("security")),
             raw=dict(raw), problems=problems, location=at,

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from arazzo_engine._suggest import closest
 from arazzo_engine.document import Bundle, LoadedDocument, Source, join_pointer
 from arazzo_engine.errors import ExecutionError
-from arazzo_engine.openapi._description import HTTP_METHODS, OpenAPIDescription, Operation
+from arazzo_engine.openapi._description import HTTP_METHODS_3_2, OpenAPIDescription, Operation
 from arazzo_engine.openapi._store import DocumentStore
 
 if TYPE_CHECKING:  # imported when first needed: asyncapi builds on this package's store
@@ -362,7 +362,8 @@ class StepTargets:
             return TargetLookup(problem=f"`{name}` is not a declared source description",
                                 hint=suggest(name, names))
         last = unquote(pointer.rsplit("/", 1)[-1]).lower()
-        if last not in HTTP_METHODS:
+        tokens = pointer.split("/")
+        if last not in HTTP_METHODS_3_2 and tokens[-2:-1] != ["additionalOperations"]:
             return TargetLookup(
                 problem=f"`{pointer}` does not end with an HTTP method, so it names no operation",
                 hint=f"add the method, e.g. {pointer}/get",

@@ -59,6 +59,7 @@ class LocalServer:
                 server._dispatch(self)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+            do_QUERY = do_COPY = _serve  # OpenAPI 3.2: QUERY, and one of additionalOperations
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -18,7 +18,7 @@ from arazzo_engine.validation._registry import rule
 
 #: OpenAPI says parameter definitions with these header names SHALL be ignored.
 IGNORED_HEADERS = {"accept", "content-type", "authorization"}
-LOCATIONS = ("path", "query", "header", "cookie")
+LOCATIONS = ("path", "query", "querystring", "header", "cookie")
 
 
 @rule("source-load", "error",
@@ -257,3 +257,30 @@ def _security_names(ctx: ValidationContext, step: Step) -> set[str]:
     """Header names that the source's security schemes carry (api keys, bearer tokens)."""
     found = ctx.lookup_operation(step)
     return set(found.description.security_header_names) if found.description else set()
+
+
+@rule("parameter-querystring", "error",
+      "a request has at most one querystring parameter, and no query parameter beside it "
+      "(Arazzo 1.1, OpenAPI 3.2)")
+def parameter_querystring(ctx: ValidationContext) -> Iterator[Finding]:
+    if ctx.spec == "1.0":
+        return
+    for step in ctx.steps():
+        if ctx.step_api(step) != "openapi":
+            continue
+        merged = _step_parameters(ctx, step)
+        strings = [(pointer, node) for (_, where), (pointer, node) in merged.items()
+                   if where == "querystring"]
+        queries = [node.get("name") for (_, where), (_, node) in merged.items()
+                   if where == "query"]
+        for pointer, _node in strings[1:]:
+            yield Finding(f"step `{step.id}` already has querystring parameter "
+                          f"`{strings[0][1].get('name')}`: a request has one query string",
+                          pointer, anchor="value")
+        if strings and queries:
+            names = ", ".join(f"`{n}`" for n in queries)
+            yield Finding(f"querystring parameter `{strings[0][1].get('name')}` is the whole "
+                          f"query string, so step `{step.id}` cannot also pass query "
+                          f"parameters ({names})", strings[0][0], anchor="value",
+                          hint="put those values into the querystring value")
+
