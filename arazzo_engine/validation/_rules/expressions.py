@@ -29,7 +29,8 @@ def expression_syntax(ctx: ValidationContext) -> Iterator[Finding]:
             continue  # a Selector Object (Arazzo 1.1): selector-syntax
         if entry.error is not None:
             yield Finding(f"invalid runtime expression: {entry.error.message}", site.pointer,
-                          anchor="value", offset=entry.error.column - 1)
+                          anchor="value", offset=entry.error.column - 1,
+                          hint=_bare_root_hint(site.text))
         elif site.kind == "output" and not list(entry.compiled.references()):
             yield Finding(f"output value `{site.text}` is not a runtime expression",
                           site.pointer, anchor="value",
@@ -85,6 +86,7 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
                       cause=f"step-form:{where}:{step_id}")
             continue
         if len(ref.segments) < 3:
+            yield _at(site, ref, *_no_output_named(ref, f"$steps.{step_id}.outputs", step.node))
             continue
         yield from _undeclared_output(site, ref, f"step `{step_id}`", step.node,
                                       f"{step.pointer}/outputs")
@@ -107,7 +109,10 @@ def workflow_ref(ctx: ValidationContext) -> Iterator[Finding]:
         part = ref.segments[1]
         if part not in ("inputs", "outputs"):
             yield _at(site, ref, f"`{ref.text}`: a workflow exposes only `inputs` and `outputs`")
-        elif part == "outputs" and len(ref.segments) > 2:
+        elif part == "outputs" and len(ref.segments) == 2:
+            yield _at(site, ref, *_no_output_named(
+                ref, f"$workflows.{workflow.id}.outputs", workflow.node))
+        elif part == "outputs":
             yield from _undeclared_output(site, ref, f"workflow `{workflow.id}`", workflow.node,
                                           f"{workflow.pointer}/outputs")
 
@@ -253,6 +258,32 @@ def _undeclared_output(site: Any, ref: Any, owner: str, node: dict[str, Any],
         else f"output:{outputs_pointer}:{ref.segments[2]}"
     yield _at(site, ref, f"`{ref.text}`: {owner} declares no output `{ref.segments[2]}`",
               suggest(ref.segments[2], set(declared)), cause=cause)
+
+
+#: Roots that must be followed by a name (``$inputs.<name>``): alone they name nothing.
+_NAMED_ROOTS = ("$inputs", "$outputs", "$steps", "$workflows", "$sourceDescriptions",
+                "$components")
+
+
+def _bare_root_hint(text: str) -> str | None:
+    """``$inputs`` alone: the spec's expressions name one value, never the whole map."""
+    bare = text.strip().rstrip(".")
+    if bare in _NAMED_ROOTS:
+        return (f"`{bare}` alone names no value: an expression names one, as in "
+                f"`{bare}.<name>`")
+    return None
+
+
+def _no_output_named(ref: Any, prefix: str, node: dict[str, Any]) -> tuple[str, str]:
+    """``$steps.x.outputs`` with no name: the message, and the names it could have meant."""
+    outputs = node.get("outputs")
+    declared = sorted(outputs) if isinstance(outputs, dict) else []
+    listed = ", ".join(f"`{prefix}.{name}`" for name in declared[:5])
+    more = f" (and {len(declared) - 5} more)" if len(declared) > 5 else ""
+    return (f"`{ref.text}` names no output: the spec's expressions name one output, never "
+            "the whole map",
+            f"name one: {listed}{more}" if declared else f"write `{prefix}.<name>` and "
+            "declare that output")
 
 
 def _without_outputs(ref: Any, step_id: str, node: dict[str, Any]) -> tuple[str, str]:

@@ -58,12 +58,24 @@ def source_name_unique(ctx: ValidationContext) -> Iterator[Finding]:
         yield Finding(f"source description name `{key}` is used more than once", pointer)
 
 
+@rule("source-name-pattern", "error",
+      "source description names match ^[A-Za-z0-9_\\-]+$, as the official Arazzo 1.0 schema "
+      "requires")
+def source_name_pattern(ctx: ValidationContext) -> Iterator[Finding]:
+    for pointer, node in items(ctx.data.get("sourceDescriptions"), "/sourceDescriptions"):
+        name = node.get("name")
+        if isinstance(name, str) and name and not NAME_PATTERN.match(name):
+            yield Finding(f"source description name `{name}` may use only letters, digits, "
+                          "`_` and `-` (the official Arazzo 1.0 schema's ^[A-Za-z0-9_\\-]+$)",
+                          pointer + "/name", hint="runtime expressions such as "
+                          "$sourceDescriptions.<name>.<operationId> cannot name it otherwise",
+                          cause=f"node:{pointer}/name", defines=True)
+
+
 @rule("id-pattern", "warning",
-      "source names, workflowIds and stepIds follow [A-Za-z0-9_-]+ (the spec's SHOULD)")
+      "workflowIds and stepIds follow [A-Za-z0-9_-]+ (the spec's SHOULD)")
 def id_pattern(ctx: ValidationContext) -> Iterator[Finding]:
-    named = [(p + "/name", n.get("name"), "source description name")
-             for p, n in items(ctx.data.get("sourceDescriptions"), "/sourceDescriptions")]
-    named += [(w.pointer + "/workflowId", w.id, "workflowId") for w in ctx.workflows]
+    named = [(w.pointer + "/workflowId", w.id, "workflowId") for w in ctx.workflows]
     named += [(s.pointer + "/stepId", s.id, "stepId") for s in ctx.steps()]
     for pointer, value, what in named:
         if isinstance(value, str) and value and not NAME_PATTERN.match(value):
