@@ -11,7 +11,6 @@ import shlex
 import sys
 
 from arazzo_engine._resources import specs_dir
-from arazzo_engine.cli import run as run_command
 from arazzo_engine.cli._args import non_negative_number, positive_int, positive_number
 from arazzo_engine.cli._output import PipeSafe
 from arazzo_engine.simulator import (
@@ -60,6 +59,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                              f"(default {DEMO_LOOP_DELAY_MAX:g})")
     parser.add_argument("--max-steps", metavar="N", type=positive_int, default=DEMO_MAX_STEPS,
                         help=f"fail after N step executions (default {DEMO_MAX_STEPS})")
+    parser.add_argument("--test", action="store_true",
+                        help="run `arazzo test` instead of `arazzo run`: every exchange checked "
+                             "against the OpenAPI description (try --scenario drift)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -68,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
     seconds = args.seconds_per_status if args.loop_delay > 0 else None
     with DbtCloudSimulator(args.scenario, seconds_per_status=seconds) as simulator:
         argv = [
-            "run", str(workflow),
+            "test" if args.test else "run", str(workflow),
             "--server", f"{SOURCE_NAME}={simulator.base_url}",
             "--input", f"accountId={DEMO_ACCOUNT_ID}",
             "--input", f"jobId={DEMO_JOB_ID}",
@@ -76,7 +78,7 @@ def main(args: argparse.Namespace) -> int:
             "--loop-delay", f"{args.loop_delay:g}",
             "--loop-delay-max", f"{args.loop_delay_max:g}",
             "--max-steps", str(args.max_steps),
-            "--format", args.format,
+            *([] if args.test else ["--format", args.format]),
         ]
         notes = PipeSafe(sys.stderr if args.format == "json" else sys.stdout)
         pace = f"{seconds:g} s per status" if seconds else "one status per poll"
@@ -93,5 +95,6 @@ def main(args: argparse.Namespace) -> int:
         print(file=notes, flush=True)
         from arazzo_engine.cli import build_parser
 
-        run_args = build_parser(["run"]).parse_args(argv)
-        return int(run_command.main(run_args))
+        command = argv[0]
+        parsed = build_parser([command]).parse_args(argv)
+        return int(parsed.handler(parsed))

@@ -214,7 +214,7 @@ def _recorded_run(args: argparse.Namespace, document: ArazzoDocument,
     result, exchanges = record_run(document, args.workflow, inputs, options, observer=observer,
                                    stop=stop)
     workflow = WorkflowReport(
-        result.workflow_id, str(document.path or args.path), result.outcome,
+        result.workflow_id, document.bundle.entry.uri, result.outcome,
         error=result.masker.text(result.error) if result.error else None,
         duration=time.monotonic() - started, exchanges=exchanges, masker=result.masker,
         result=result)

@@ -117,6 +117,15 @@ def _plan(document: Any, args: argparse.Namespace,
             listed = ", ".join(document.workflow_ids) or "none"
             raise InputError(f"{document.path}: no workflow {', '.join(args.workflow)} "
                              f"(the document has: {listed})")
+    from arazzo_engine.testing import step_extension_problems
+
+    program = document.program
+    for workflow_id in chosen:
+        for step in program.steps(program.entry_key, workflow_id):
+            problems = step_extension_problems(step)
+            if problems:
+                raise ValueError(f"{document.bundle.entry.uri}: step {step.get('stepId')!r} of "
+                                 f"{workflow_id!r}: {'; '.join(problems)}")
     schemas = {w: document.inputs_schema(w) for w in chosen}
     names = [*given.from_file, *given.texts]
     unclaimed = [n for n in dict.fromkeys(names)

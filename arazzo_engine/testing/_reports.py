@@ -45,7 +45,8 @@ def _failure_text(workflow: WorkflowReport) -> str:
     lines = []
     if workflow.outcome != "succeeded":
         lines.append(f"workflow {workflow.workflow_id} {workflow.outcome}: {workflow.error}")
-    lines += [_check_line(c) for c in workflow.failures]
+    lines += [_check_line(c) + (f" (x{n})" if n > 1 else "")
+              for c, n in _grouped(workflow.failures)]
     return "\n".join(lines)
 
 
@@ -95,11 +96,18 @@ def junit_document(report: TestReport, name: str = "arazzo test") -> str:
                 failure.text = _failure_text(workflow)
             out = [f"{len(workflow.checks)} check(s), {len(workflow.failures)} failed, "
                    f"{len(workflow.warnings)} warning(s)"]
-            out += [f"warning: {_check_line(c)}" for c in workflow.warnings]
+            out += [f"warning: {_check_line(c)}" + (f" (x{n})" if n > 1 else "")
+                    for c, n in _grouped(workflow.warnings)]
             ElementTree.SubElement(case, "system-out").text = "\n".join(out)
     ElementTree.indent(root)
     text = ElementTree.tostring(root, encoding="unicode", xml_declaration=False)
     return _all_masked('<?xml version="1.0" encoding="UTF-8"?>\n' + text, report) + "\n"
+
+
+def _grouped(checks: list[CheckResult]) -> list[tuple[CheckResult, int]]:
+    from arazzo_engine.testing._terminal import grouped
+
+    return grouped(checks)
 
 
 def _classname(document: str) -> str:

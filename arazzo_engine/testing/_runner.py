@@ -174,7 +174,8 @@ def test_workflows(document: ArazzoDocument, workflow_ids: Sequence[str] | None 
 
 
 def _document_name(document: ArazzoDocument) -> str:
-    return str(document.path) if document.path is not None else document.bundle.entry.uri
+    """The document as the user named it (a relative path stays relative in reports)."""
+    return document.bundle.entry.uri
 
 
 def _checks(document: ArazzoDocument, exchanges: list[Exchange], masker: Masker,

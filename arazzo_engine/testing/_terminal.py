@@ -68,9 +68,9 @@ def workflow_block(workflow: WorkflowReport, out: Any) -> None:
     counts = (f"{len(workflow.checks)} checks, {len(workflow.failures)} failed, "
               f"{len(workflow.warnings)} warnings")
     console.print(f"\nworkflow {workflow.workflow_id}: {verdict} ({workflow.outcome}; "
-                  f"{counts})", markup=False)
+                  f"{counts})", markup=False, soft_wrap=True)
     if workflow.error and workflow.outcome != "succeeded":
-        console.print(f"  why: {workflow.error}", markup=False)
+        console.print(f"  why: {workflow.error}", markup=False, soft_wrap=True)
     failing = [c for c in workflow.checks if not c.passed]
     if failing:
         console.print(check_table(failing, plain=not console.is_terminal))

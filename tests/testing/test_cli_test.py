@@ -107,3 +107,27 @@ def test_a_broken_document_is_exit_2(arazzo, tmp_path: Path) -> None:
     broken.write_text("arazzo: 1.0.1\ninfo: [not, an, object]\n")
     ran = arazzo("test", str(broken))
     assert ran.code == 2 and "the document is invalid" in ran.err
+
+
+def test_the_demo_tests_too(arazzo) -> None:
+    passed = arazzo("demo", "--test", "--loop-delay", "0")
+    assert passed.code == 0, passed.out + passed.err
+    assert "equivalent command: arazzo test " in passed.out
+    assert "arazzo test passed" in passed.out
+    drifted = arazzo("demo", "--test", "--scenario", "drift", "--loop-delay", "0")
+    assert drifted.code == 1
+    assert "| triggerRun    | content-type " in drifted.out
+
+
+def test_a_malformed_step_extension_is_exit_2(simulator, arazzo, tmp_path: Path) -> None:
+    sim = simulator("success")
+    document = yaml.safe_load(WORKFLOW.read_text())
+    document["workflows"][0]["steps"][0]["x-arazzo-checks"] = {"status": "loud"}
+    tree = tmp_path / "dbt"
+    shutil.copytree(WORKFLOW.parents[1], tree)
+    copy = tree / "arazzo" / WORKFLOW.name
+    copy.write_text(yaml.safe_dump(document, sort_keys=False))
+    ran = arazzo(*reference_args(sim.base_url, path=copy))
+    assert ran.code == 2
+    assert "step 'triggerRun'" in ran.err and "unknown check 'status'" in ran.err
+    assert not sim.requests
