@@ -15,6 +15,7 @@ The document loader (remote source descriptions) and the executor's transport bo
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import heapq
 import itertools
@@ -31,8 +32,8 @@ import requests.adapters
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "exchange", "new_session",
-           "origin"]
+__all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "charset_of", "exchange",
+           "new_session", "origin"]
 
 #: Bytes of one (decompressed) response body read before the response is refused.
 MAX_BODY = 64 * 1024 * 1024
@@ -342,6 +343,19 @@ def _drain(response: requests.Response) -> None:
 def _size(limit: int) -> str:
     mib = limit / (1024 * 1024)
     return f"{mib:g} MiB" if mib >= 1 else f"{limit} bytes"
+
+
+def charset_of(content_type: str) -> str:
+    """The ``charset`` a Content-Type declares when Python knows it, else UTF-8 (the default
+    of JSON and of most APIs)."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            try:
+                return codecs.lookup(value.strip().strip('"').strip("'")).name
+            except LookupError:
+                break
+    return "utf-8"
 
 
 # messages --------------------------------------------------------------------------------------

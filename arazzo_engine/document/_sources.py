@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from arazzo_engine.document._identity import IdentityIndex, reference_base
-from arazzo_engine.document._loader import LoadedDocument, load_file, load_text
+from arazzo_engine.document._loader import MAX_BYTES, LoadedDocument, load_file, load_text
 from arazzo_engine.document._pointer import join_pointer
 from arazzo_engine.document._versions import spec_version
 from arazzo_engine.errors import DocumentError
@@ -154,18 +154,26 @@ def _location_of(base: LoadedDocument | str | Path | None) -> str | None:
     return str(base)
 
 
-def fetch_remote(url: str, session: Any = None) -> LoadedDocument:
-    """Fetches one http(s) document: the single place remote reading happens."""
-    import requests
+def fetch_remote(url: str, session: Any = None,
+                 timeout: float = REMOTE_TIMEOUT_SECONDS) -> LoadedDocument:
+    """Fetches one http(s) document: the single place remote reading happens.
 
-    session = session or requests.Session()
+    The same bounds as a workflow's requests (``arazzo_engine._exchange``): ``timeout`` covers
+    the whole exchange (a server dripping bytes is cut off), the body is capped at the loader's
+    ``MAX_BYTES`` after decompression (a gzip bomb is refused), and a redirect to another origin
+    carries no credentials.
+    """
+    from arazzo_engine._exchange import ExchangeError, charset_of, exchange, new_session
+
     try:
-        response = session.get(url, timeout=REMOTE_TIMEOUT_SECONDS)
-    except requests.RequestException as exc:
-        raise DocumentError(f"cannot fetch: {exc}", file=url) from None
-    if response.status_code != 200:
-        raise DocumentError(f"fetching it answered HTTP {response.status_code}", file=url)
-    return load_text(response.text, uri=url)
+        answer = exchange(session or new_session(), "GET", url, timeout=timeout,
+                          max_body=MAX_BYTES, follow_redirects=True)
+    except ExchangeError as error:
+        raise DocumentError(f"cannot fetch: {error.message}", file=url) from None
+    if answer.status_code != 200:
+        raise DocumentError(f"fetching it answered HTTP {answer.status_code}", file=url)
+    content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
+    return load_text(answer.body.decode(charset_of(content_type), "replace"), uri=url)
 
 
 @dataclass

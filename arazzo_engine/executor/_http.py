@@ -7,7 +7,6 @@ one: one pooled ``requests.Session`` per run, redirects off unless asked, TLS ve
 
 from __future__ import annotations
 
-import codecs
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any, Protocol
 
 import requests
 
-from arazzo_engine._exchange import MAX_BODY, ExchangeError, exchange, new_session
+from arazzo_engine._exchange import MAX_BODY, ExchangeError, charset_of, exchange, new_session
 from arazzo_engine.executor._masking import is_secret_name
 
 __all__ = [
@@ -88,16 +87,8 @@ class HttpResponse:
 
     @property
     def charset(self) -> str:
-        """The declared ``charset`` when Python knows it, else UTF-8 (JSON's and our default)."""
-        for parameter in (self.header("Content-Type") or "").split(";")[1:]:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "charset":
-                declared = value.strip().strip('"').strip("'")
-                try:
-                    return codecs.lookup(declared).name
-                except LookupError:
-                    break
-        return "utf-8"
+        """The declared ``charset`` when Python knows it, else UTF-8."""
+        return charset_of(self.header("Content-Type") or "")
 
     @property
     def text(self) -> str:

@@ -204,3 +204,118 @@ def test_a_location_no_file_name_can_hold_is_a_problem(tmp_path: Path) -> None:
     entry = tmp_path / "main.arazzo.yaml"
     entry.write_text(_arazzo(("api", "api%00.yaml", "openapi")))
     assert "not a usable location" in (load_bundle(entry).sources_for()["api"].problem or "")
+
+
+# remote sources get the same bounds as workflow requests --------------------------------------
+
+def _raw_server(handler):
+    import socket
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=handler, args=(conn, stop), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock, stop
+
+
+def _fetch(tmp_path: Path, handler):
+    from arazzo_engine._exchange import new_session
+
+    sock, stop = _raw_server(handler)
+    try:
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/openapi.yaml"
+        entry = tmp_path / "main.arazzo.yaml"
+        entry.write_text(_arazzo(("api", url, "openapi")))
+        return load_bundle(entry, allow_remote=True,
+                           session=new_session(trust_env=False)).sources_for()["api"]
+    finally:
+        stop.set()
+        sock.close()
+
+
+def _head(conn) -> None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return
+        data += chunk
+
+
+def test_a_remote_source_dripping_bytes_is_cut_off(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    from arazzo_engine.document import _sources
+
+    monkeypatch.setattr(_sources.fetch_remote, "__defaults__", (None, 1.0))
+
+    def drip(conn, stop) -> None:
+        _head(conn)
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n" + b"x" * 900:
+            if stop.wait(0.1):
+                break
+            conn.sendall(bytes([byte]))
+        conn.close()
+
+    started = time.monotonic()
+    source = _fetch(tmp_path, drip)
+    assert time.monotonic() - started < 5  # 950 bytes at 0.1 s each: 95 s
+    assert source.problem is not None and "no response within 1 s" in source.problem
+
+
+def test_a_remote_gzip_bomb_is_refused(tmp_path: Path) -> None:
+    import gzip
+
+    bomb = gzip.compress(b" " * (40 * 1024 * 1024), compresslevel=9)
+
+    def send(conn, _stop) -> None:
+        _head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: "
+                     + str(len(bomb)).encode() + b"\r\n\r\n" + bomb)
+        conn.close()
+
+    source = _fetch(tmp_path, send)
+    assert source.problem is not None and "is larger than 32 MiB" in source.problem
+
+
+def test_a_huge_remote_body_is_refused_without_reading_it_all(tmp_path: Path) -> None:
+    def send(conn, stop) -> None:
+        _head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 209715200\r\n\r\n")
+        block = b"a: b\n" * 13107
+        try:
+            for _ in range(3200):  # 200 MB
+                if stop.is_set():
+                    break
+                conn.sendall(block)
+        except OSError:
+            pass
+        conn.close()
+
+    source = _fetch(tmp_path, send)
+    assert source.problem is not None and "is larger than 32 MiB" in source.problem
+
+
+def test_a_remote_source_in_a_declared_charset(tmp_path: Path) -> None:
+    body = OPENAPI.replace("title: t,", "title: café,").encode("iso-8859-1")
+
+    def send(conn, _stop) -> None:
+        _head(conn)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/yaml; charset=iso-8859-1"
+                     b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        conn.close()
+
+    source = _fetch(tmp_path, send)
+    assert source.problem is None and source.document is not None
+    assert source.document.data["info"]["title"] == "café"
