@@ -29,3 +29,10 @@ def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost,::1")
+
+
+@pytest.fixture(autouse=True)
+def _run_store_in_a_temporary_folder(monkeypatch: pytest.MonkeyPatch,
+                                     tmp_path_factory: pytest.TempPathFactory) -> None:
+    """``arazzo run`` records every run; tests record theirs away from the user's store."""
+    monkeypatch.setenv("ARAZZO_STATE", str(tmp_path_factory.getbasetemp() / "runs.db"))

@@ -25,8 +25,8 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C)
 EXIT_TERMINATED = 143  # SIGTERM
 
-_SUBCOMMANDS = ("run", "test", "validate", "list", "describe", "graph", "demo", "simulate",
-                "completion")
+_SUBCOMMANDS = ("run", "resume", "runs", "test", "validate", "list", "describe", "graph", "demo",
+                "simulate", "completion")
 #: Subcommands whose module has another name (a module ``list`` would shadow the builtin here).
 _MODULES = {"list": "listing"}
 

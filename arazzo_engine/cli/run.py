@@ -40,6 +40,8 @@ from arazzo_engine.cli._input_sources import (
     missing_required,
 )
 from arazzo_engine.cli._output import PipeSafe, Writer
+from arazzo_engine.cli._result_json import write_result
+from arazzo_engine.cli._state import RunWatcher, add_state_options, state_choice
 from arazzo_engine.document import load_file
 from arazzo_engine.errors import ArazzoError, DocumentError, ExecutionError, InputError
 from arazzo_engine.executor import (
@@ -57,6 +59,7 @@ from arazzo_engine.executor import (
     StopSignal,
     stop_on_signals,
 )
+from arazzo_engine.store import StoreError
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -143,11 +146,12 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="write every HTTP exchange as HAR 1.2 to FILE (secrets masked)")
     parser.add_argument("--junit", metavar="FILE",
                         help="write a JUnit XML report to FILE (a test case per workflow)")
+    add_state_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        given = _given_inputs(args)
+        given = given_inputs(args)
         options = _options(args)
         root = source_root(args, "run")
     except ValueError as exc:
@@ -169,35 +173,46 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run_command(document, args.workflow, inputs, options, args.format)
     out = PipeSafe(sys.stdout)
-    observer = _TextReporter(out) if args.format == "text" else None
+    reporter = TextReporter(out) if args.format == "text" else None
+    watcher = RunWatcher(reporter, out)
     try:
         with StopSignal() as stop, stop_on_signals(stop):
             if args.har or args.junit:
-                result = _recorded_run(args, document, inputs, options, observer, stop)
+                result = _recorded_run(args, document, inputs, options, watcher, stop)
             else:
                 result = document.run(args.workflow, inputs, options=options,
-                                      observer=observer, validate=False, stop=stop)
+                                      observer=watcher, validate=False, stop=stop)
     except InputError as exc:
         return _usage(f"{exc} ({HOW_TO_GIVE})")
-    except (ExecutionError, DocumentError) as exc:
+    except (ExecutionError, DocumentError, StoreError) as exc:
         return _usage(str(exc))
+    return report_result(args, result, out, "arazzo run", stop, watcher)
+
+
+def report_result(args: argparse.Namespace, result: RunResult, out: PipeSafe,
+                  command: str, stop: StopSignal, watcher: RunWatcher) -> int:
+    """The trace, the result on stdout and the failure on stderr; the exit code. The JSON is
+    written step by step from the run's history, never built whole in memory."""
     if args.trace:
         try:
-            Path(args.trace).write_text(json.dumps(_trace(args, result), indent=2) + "\n")
+            with Path(args.trace).open("w") as trace:
+                write_result(result, trace, indent=2, extra={"document": args.path})
         except OSError as exc:
-            print(f"arazzo run: cannot write the trace: {exc}", file=sys.stderr)
+            print(f"{command}: cannot write the trace: {exc}", file=sys.stderr)
     if args.format == "json":
-        out.write(json.dumps(result.to_dict(), default=str) + "\n")
+        write_result(result, out)
     else:
         _print_summary(result, out)
     out.flush()  # now, while a closed pipe can still be caught, not at interpreter exit
     if result.interrupted:
         done = sum(s.outcome != "interrupted" for s in result.steps)
-        print(f"arazzo run: {result.error}; {done} step execution(s) recorded above",
+        hint = watcher.resume_command()
+        more = f". The run is saved; continue it with: {hint}" if hint else ""
+        print(f"{command}: {result.error}; {done} step execution(s) recorded above{more}",
               file=sys.stderr)
         return EXIT_TERMINATED if stop.signal_number == signal.SIGTERM else EXIT_INTERRUPTED
     if not result.succeeded:
-        print(f"arazzo run: workflow {result.workflow_id!r} failed: {result.error}",
+        print(f"{command}: workflow {result.workflow_id!r} failed: {result.error}",
               file=sys.stderr)
     return EXIT_OK if result.succeeded else EXIT_FAILED
 
@@ -225,7 +240,7 @@ def _recorded_run(args: argparse.Namespace, document: ArazzoDocument,
 
 # command line values ----------------------------------------------------------------------
 
-def _pair(text: str, what: str) -> tuple[str, str]:
+def pair(text: str, what: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
         raise ValueError(f"{what} must look like NAME=VALUE, got {text!r}")
@@ -245,7 +260,7 @@ def parse_input_value(text: str) -> Any:
 
 
 @dataclass
-class _GivenInputs:
+class GivenInputs:
     """Inputs as the command line gave them: a file's values, and ``--input`` texts."""
 
     file: str | None = None
@@ -286,8 +301,8 @@ class _GivenInputs:
         return inputs
 
 
-def _given_inputs(args: argparse.Namespace) -> _GivenInputs:
-    given = _GivenInputs(file=args.inputs_file)
+def given_inputs(args: argparse.Namespace) -> GivenInputs:
+    given = GivenInputs(file=args.inputs_file)
     if args.inputs_file:
         try:  # the document loader's budgets: no alias bombs, no deep nesting, no tags
             loaded = load_file(args.inputs_file).data
@@ -298,14 +313,14 @@ def _given_inputs(args: argparse.Namespace) -> _GivenInputs:
                              "(name: value)")
         given.from_file = dict(loaded)
     for text in args.input:
-        name, value = _pair(text, "--input")
+        name, value = pair(text, "--input")
         given.texts[name] = value
     return given
 
 
 def _options(args: argparse.Namespace) -> RunOptions:
-    servers = dict(_pair(t, "--server") for t in args.server)
-    variables = dict(_pair(t, "--server-variable") for t in args.server_variable)
+    servers = dict(pair(t, "--server") for t in args.server)
+    variables = dict(pair(t, "--server-variable") for t in args.server_variable)
     verify: bool | str = True
     if args.ca_bundle:
         if not Path(args.ca_bundle).is_file():
@@ -317,7 +332,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         deadline=args.deadline, servers=servers, server_variables=variables,
         follow_redirects=args.follow_redirects, verify=verify,
         max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
-        regex_timeout=args.regex_timeout,
+        regex_timeout=args.regex_timeout, state=state_choice(args),
     )
 
 
@@ -341,13 +356,9 @@ def _validation_errors(document: ArazzoDocument) -> str | None:
     return "\n".join(lines)
 
 
-def _trace(args: argparse.Namespace, result: RunResult) -> dict[str, Any]:
-    return {"document": args.path, **result.to_dict()}
-
-
 # text output --------------------------------------------------------------------------------
 
-class _TextReporter:
+class TextReporter:
     """Prints each step as it runs: the request line before it is sent (a slow API shows what
     it is waiting for), then the status, outputs and what happens next."""
 
@@ -370,7 +381,10 @@ class _TextReporter:
             self._step(data["execution"])
             return
         self._close_line()
-        if event.kind == "workflow-started":
+        if event.kind == "in-doubt":
+            self._line(f"{indent}  {data['stepId']}: {data['method']} {data['url']} was in "
+                       f"doubt: {data['reason']}")
+        elif event.kind == "workflow-started":
             role = data.get("role")
             label = {"main": "workflow", "step": "calling workflow",
                      "dependency": "dependency", "retry": "before retrying: workflow"}

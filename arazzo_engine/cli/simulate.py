@@ -91,7 +91,7 @@ def main(args: argparse.Namespace, *, stop: threading.Event | None = None) -> in
         seconds_per_status=None if args.polls_per_status else (
             args.seconds_per_status or DEFAULT_SECONDS_PER_STATUS),
         port=args.port,
-        on_request=_print_request,
+        on_request=_RequestPrinter(),
         on_transition=_print_transition,
     )
     try:
@@ -139,7 +139,19 @@ def _print_transition(transition: Transition) -> None:
     print(f"  run {run.id}: {STATUS_HUMANIZED[old]} -> {STATUS_HUMANIZED[new]}", flush=True)
 
 
-def _print_request(entry: RecordedRequest) -> None:
-    query = "&".join(f"{name}={value}" for name, values in entry.query.items() for value in values)
-    target = f"{entry.path}?{query}" if query else entry.path
-    print(f"{entry.method} {target} -> {entry.status}", flush=True)
+class _RequestPrinter:
+    """One line per request; trigger POSTs are numbered, so a second one stands out."""
+
+    def __init__(self) -> None:
+        self.triggers = 0
+
+    def __call__(self, entry: RecordedRequest) -> None:
+        query = "&".join(f"{name}={value}" for name, values in entry.query.items()
+                         for value in values)
+        target = f"{entry.path}?{query}" if query else entry.path
+        note = ""
+        if entry.method == "POST" and entry.path.rstrip("/").endswith("/run") \
+                and entry.status == 200:
+            self.triggers += 1
+            note = f"  (trigger #{self.triggers})"
+        print(f"{entry.method} {target} -> {entry.status}{note}", flush=True)

@@ -49,7 +49,7 @@ from arazzo_engine.executor._server_options import check_server_options
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
 from arazzo_engine.expressions import Compiler, EvaluationContext
 
-__all__ = ["Abort", "Finish", "Machine", "SendRequest", "Wait", "Waited"]
+__all__ = ["Abort", "Action", "Finish", "Machine", "Outcome", "SendRequest", "Wait", "Waited"]
 
 
 @dataclass(frozen=True)

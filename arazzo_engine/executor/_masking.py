@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 __all__ = ["MASK", "MIN_SECRET_LENGTH", "Masker", "harvest_headers", "harvest_named",
-           "harvest_url", "is_secret_name", "secret_input_values"]
+           "harvest_url", "is_secret_name", "secret_input_names", "secret_input_values"]
 
 MASK = "***"
 #: Shorter values are never masked: hiding "1" or "id" everywhere would garble every record.
@@ -36,6 +36,20 @@ _HARVEST_BUDGET = 20_000
 def is_secret_name(name: str) -> bool:
     """True for header, query, field or input names that usually carry credentials."""
     return name.lower() in _ALWAYS_SECRET or bool(_SECRET_WORDS.search(name))
+
+
+def secret_input_names(schema: Any, inputs: Mapping[str, Any]) -> list[str]:
+    """Names of the inputs that are secret themselves (``format: password`` or a secret
+    name), whose values the run store keeps only as salted hashes and asks for on resume."""
+    properties = schema.get("properties") if isinstance(schema, Mapping) else None
+    properties = properties if isinstance(properties, Mapping) else {}
+    names = []
+    for name, value in inputs.items():
+        declared = properties.get(name)
+        is_password = isinstance(declared, Mapping) and declared.get("format") == "password"
+        if (is_password or is_secret_name(str(name))) and _scalars(value):
+            names.append(str(name))
+    return names
 
 
 def secret_input_values(schema: Any, inputs: Mapping[str, Any]) -> list[str]:

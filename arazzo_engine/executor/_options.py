@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -42,6 +43,9 @@ class RunOptions:
         trust_env: let requests read proxy variables and netrc from the environment.
         regex_timeout: seconds one criterion may spend in regular expressions (a regex
             criterion, or JSONPath ``search()``/``match()``); past it the criterion fails.
+        state: the run store: None (or False) records nothing, True the default store
+            (``arazzo_engine.store.default_store_path()``), a path that SQLite file. The CLI
+            records every run unless ``--no-state``; the Python API only when asked.
     """
 
     loop_delay: float = DEFAULT_LOOP_DELAY
@@ -58,3 +62,4 @@ class RunOptions:
     allow_remote: bool = False
     trust_env: bool = True
     regex_timeout: float = DEFAULT_REGEX_TIMEOUT
+    state: bool | str | os.PathLike[str] | None = None

@@ -204,6 +204,8 @@ class RunResult:
     expectations: list[CriterionRecord] = field(default_factory=list)
     #: Masks the run's known secrets; not part of the record.
     masker: Masker = field(default_factory=Masker, repr=False, compare=False)
+    #: The run's id in the run store (``arazzo resume ID``), None when nothing was recorded.
+    run_id: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -214,12 +216,15 @@ class RunResult:
         return self.outcome == INTERRUPTED
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.to_dict_without_steps(), "steps": [s.to_dict() for s in self.steps]}
+
+    def to_dict_without_steps(self) -> dict[str, Any]:
+        """``to_dict()`` but the steps, for writers that stream them."""
         return {
             "workflowId": self.workflow_id, "outcome": self.outcome,
             "outputs": self.masker.value(self.outputs),
             "error": self.error, "unresolvedOutputs": self.unresolved,
-            "expectations": [e.to_dict() for e in self.expectations],
-            "steps": [s.to_dict() for s in self.steps],
+            "expectations": [e.to_dict() for e in self.expectations], "runId": self.run_id,
         }
 
     @classmethod
@@ -230,4 +235,5 @@ class RunResult:
             unresolved=dict(data.get("unresolvedOutputs") or {}),
             expectations=[CriterionRecord.from_dict(e) for e in data.get("expectations", [])],
             steps=[StepExecution.from_dict(s) for s in data.get("steps", [])],
+            run_id=data.get("runId"),
         )

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from collections.abc import Callable, Mapping
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
 from arazzo_engine.executor._clock import Clock, SystemClock
 from arazzo_engine.executor._deadline import Deadline
+from arazzo_engine.executor._history import History, SpillHistory
 from arazzo_engine.executor._http import (
     HttpRequest,
     HttpResponse,
@@ -16,14 +21,28 @@ from arazzo_engine.executor._http import (
     Transport,
     TransportFailure,
 )
-from arazzo_engine.executor._machine import Abort, Finish, Machine, SendRequest, Wait, Waited
+from arazzo_engine.executor._machine import (
+    Abort,
+    Action,
+    Finish,
+    Machine,
+    Outcome,
+    SendRequest,
+    Wait,
+    Waited,
+)
+from arazzo_engine.executor._masking import secret_input_names
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import RunResult
 from arazzo_engine.executor._state import RunEvent, RunState
 from arazzo_engine.executor._stop import RequestCutOff, StopSignal
 
-__all__ = ["Observer", "drive", "load_program", "run_workflow"]
+if TYPE_CHECKING:
+    from arazzo_engine.store import RunRecorder
+
+__all__ = ["Observer", "document_hash", "drive", "load_program", "options_record",
+           "run_workflow"]
 
 Observer = Callable[[RunEvent], None]
 
@@ -56,7 +75,7 @@ def run_workflow(
         source: the Arazzo document (path, loaded document, bundle or program).
         workflow_id: which workflow; may be omitted when the document has exactly one.
         inputs: the workflow's inputs; schema defaults are filled in.
-        options: timeouts, loop guard, server overrides (``RunOptions``).
+        options: timeouts, loop guard, server overrides, the run store (``RunOptions``).
         observer: called with each ``RunEvent`` as the run progresses.
         transport: sends requests; defaults to one pooled ``requests`` session for the run.
         clock: sleeps and tells time; inject ``ManualClock`` to test without waiting.
@@ -68,52 +87,132 @@ def run_workflow(
         ExecutionError: the workflow does not exist or the document has several and none
             was chosen.
         InputError: the inputs do not match the workflow's inputs schema.
+        StoreError: the run store (``options.state``) cannot be opened.
 
     A workflow that fails is not an exception: the result says ``outcome == "failed"`` and why.
+    With a run store, the run is checkpointed after every step and ``result.run_id`` names it
+    for ``arazzo resume``.
     """
     options = options or RunOptions()
-    machine = Machine(load_program(source, options), options)
+    program = load_program(source, options)
+    machine = Machine(program, options)
     state = machine.start(workflow_id, inputs)
+    recorder = _begin_record(program, machine, state, options)
+    if recorder is not None and observer is not None:
+        observer(RunEvent("recorded", {"runId": recorder.id, "store": str(recorder.store.path)}))
     own_transport = transport is None
     transport = transport or RequestsTransport(
         follow_redirects=options.follow_redirects, verify=options.verify,
         trust_env=options.trust_env)
     try:
-        return drive(machine, state, transport, clock or SystemClock(), observer, stop)
+        return drive(machine, state, transport, clock or SystemClock(), observer, stop,
+                     recorder=recorder)
     finally:
         if own_transport:
             transport.close()
 
 
+def _begin_record(program: Program, machine: Machine, state: RunState,
+                  options: RunOptions) -> RunRecorder | None:
+    if options.state is None or options.state is False:
+        return None
+    from arazzo_engine.store import RunStore
+
+    store = RunStore(None if options.state is True else options.state)
+    frame = state.frames[0]
+    workflow = program.workflow(frame.document, frame.workflow_id)
+    secret = {name: str(frame.inputs[name])
+              for name in secret_input_names(workflow.get("inputs"), frame.inputs)}
+    entry = program.bundle.entry
+    return store.begin(
+        document=str(entry.path.resolve()) if entry.path is not None else entry.uri,
+        document_hash=document_hash(program), state=state, inputs=frame.inputs,
+        secret_inputs=secret, options=options_record(options))
+
+
+def document_hash(program: Program) -> str:
+    """SHA-256 over every document of the run (the entry and each source it loaded)."""
+    digest = hashlib.sha256()
+    for key in sorted(program.bundle.documents):
+        document = program.bundle.documents[key]
+        digest.update(key.encode() + b"\0")
+        text = document.text or json.dumps(document.data, sort_keys=True, default=str)
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def options_record(options: RunOptions) -> dict[str, Any]:
+    """The options a resumed run starts from (the store choice itself excluded)."""
+    record = asdict(options)
+    record.pop("state", None)
+    record["servers"] = dict(options.servers)
+    record["server_variables"] = dict(options.server_variables)
+    return record
+
+
 def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
-          observer: Observer | None = None, stop: StopSignal | None = None) -> RunResult:
+          observer: Observer | None = None, stop: StopSignal | None = None, *,
+          recorder: RunRecorder | None = None, resume_wait: float | None = None) -> RunResult:
     """Performs actions until the machine finishes; works on a fresh or a resumed state.
 
     With ``stop``, a stop request ends a wait at once (on the real clock) and cuts off a
     request in flight when it comes from ``stop_on_signals``; the machine then records the run
     as ``"interrupted"``.
+
+    Step executions leave the state as they finish, for ``recorder`` (the run store) or a
+    temporary file: ``result.steps`` reads them back. With a recorder, each action is
+    checkpointed before it is performed (a request is on record before it is sent); an
+    interrupted run keeps its last checkpoint (not the machine's interrupted ending), so it
+    resumes from there; so does a run stopped by ``KeyboardInterrupt`` or ``SystemExit``
+    without a ``stop`` signal. ``resume_wait`` first finishes the wait a stopped run was in
+    (the time left of it).
     """
+    history: History = recorder if recorder is not None else SpillHistory()
     deadline = Deadline(machine.options.deadline, clock.monotonic())
-    outcome: Any = None
-    while True:
-        action = machine.decide(state, outcome)
-        for event in state.take_events():
-            if observer is not None:
-                observer(event)
-        if isinstance(action, Finish):
-            return action.result
-        if stop is not None and stop.stopped:  # a response that came is recorded first
-            outcome = _interrupted(stop, in_flight=False)
-            continue
-        if isinstance(action, Wait):
-            seconds, abort = deadline.wait(action.seconds, clock.monotonic())
-            if _sleep(clock, seconds, stop):
+    outcome: Outcome = None
+    try:
+        if resume_wait is not None:
+            seconds, abort = deadline.wait(resume_wait, clock.monotonic())
+            outcome = _interrupted(stop, in_flight=False) if _sleep(clock, seconds, stop) \
+                else abort or Waited()
+        while True:
+            action = machine.decide(state, outcome)
+            for execution in state.executions:
+                history.append(execution)
+            state.executions.clear()
+            if recorder is not None:
+                if isinstance(outcome, Abort) and outcome.interrupted:
+                    recorder.interrupted(state)  # the checkpoint before the stop stands
+                else:
+                    recorder.checkpoint(state, _on_record(action, machine, state))
+            for event in state.take_events():
+                if observer is not None:
+                    observer(event)
+            if isinstance(action, Finish):
+                result = action.result
+                result.steps = recorder.steps() if recorder is not None else \
+                    history  # type: ignore[assignment]
+                result.run_id = recorder.id if recorder is not None else None
+                return result
+            if stop is not None and stop.stopped:  # a response that came is recorded first
                 outcome = _interrupted(stop, in_flight=False)
-            else:
-                outcome = abort or Waited()
-        elif isinstance(action, SendRequest):
-            outcome = deadline.send(action.request, clock.monotonic()) \
-                or _send(transport, action.request, stop)
+                continue
+            if isinstance(action, Wait):
+                seconds, abort = deadline.wait(action.seconds, clock.monotonic())
+                if _sleep(clock, seconds, stop):
+                    outcome = _interrupted(stop, in_flight=False)
+                else:
+                    outcome = abort or Waited()
+            elif isinstance(action, SendRequest):
+                outcome = deadline.send(action.request, clock.monotonic()) \
+                    or _send(transport, action.request, stop)
+    except (KeyboardInterrupt, SystemExit):
+        if recorder is not None and not state.finished:
+            for execution in state.executions:
+                recorder.append(execution)
+            state.executions.clear()
+            recorder.interrupted(state)
+        raise
 
 
 def _sleep(clock: Clock, seconds: float, stop: StopSignal | None) -> bool:
@@ -141,3 +240,14 @@ def _send(transport: Transport, request: HttpRequest,
 def _interrupted(stop: StopSignal | None, *, in_flight: bool) -> Abort:
     reason = (stop.reason if stop is not None else None) or "interrupted"
     return Abort(f"the run was {reason}", interrupted=True, in_flight=in_flight)
+
+
+def _on_record(action: Action, machine: Machine, state: RunState) -> dict[str, Any]:
+    """The action under way, as the store keeps it (for ``runs show`` and resume)."""
+    if isinstance(action, SendRequest):
+        return {"kind": "send", "stepId": action.step_id, "method": action.request.method,
+                "url": machine.masker(state).url(action.request.url)}
+    if isinstance(action, Wait):
+        return {"kind": "wait", "seconds": action.seconds, "reason": action.reason,
+                "until": time.time() + action.seconds}
+    return {"kind": "finish"}

@@ -94,6 +94,7 @@ class DbtCloudSimulator:
         self._requested_port = port
         self._on_request = on_request
         self._log = RequestLog()
+        self._release: threading.Event | None = None
         jobs = {
             job_id: Job(
                 id=job_id,
@@ -194,6 +195,19 @@ class DbtCloudSimulator:
     def clear_requests(self) -> None:
         self._log.clear()
 
+    @property
+    def trigger_count(self) -> int:
+        """Trigger-run POSTs the simulator acted on (each created a run): the number a client
+        that resumes after a crash must not raise twice."""
+        return sum(1 for entry in self._log.snapshot() if _is_trigger(entry.method, entry.path)
+                   and entry.status == 200)
+
+    def hold_trigger_responses(self) -> threading.Event:
+        """From now on a trigger POST creates its run but its response waits until the
+        returned event is set: a client can be killed with the request in flight."""
+        self._release = threading.Event()
+        return self._release
+
     def _answer(self, request: IncomingRequest) -> ApiResponse:
         response = self._api.handle(request)
         entry = RecordedRequest(
@@ -208,7 +222,17 @@ class DbtCloudSimulator:
         self._log.append(entry)
         if self._on_request is not None:
             self._on_request(entry)
+        release = self._release
+        if release is not None and _is_trigger(request.method, request.path):
+            release.wait(_HOLD_LIMIT_SECONDS)
         return response
+
+
+_HOLD_LIMIT_SECONDS = 120.0
+
+
+def _is_trigger(method: str, path: str) -> bool:
+    return method == "POST" and path.rstrip("/").endswith("/run")
 
 
 class _Server(ThreadingHTTPServer):
