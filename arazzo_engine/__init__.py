@@ -7,7 +7,8 @@
     >>> result = document.run(inputs={...}, options=arazzo_engine.RunOptions(servers={...}))
     >>> result.outcome, result.outputs
 
-Start with `load`; `validate` and `run` are one-call shortcuts. `document.workflows()`,
+Start with `load`; `validate` and `run` are one-call shortcuts; `resume(run_id)` carries on a
+run recorded in the run store (`RunOptions(state=True)`). `document.workflows()`,
 `document.workflow(id)` and `document.graph(id)` say what a document holds without running it.
 Errors raised on purpose all derive from `ArazzoError`.
 
@@ -35,6 +36,7 @@ from arazzo_engine.errors import (
 
 if TYPE_CHECKING:
     from arazzo_engine._api import ArazzoDocument, load, run, validate
+    from arazzo_engine._resume import InDoubtRequest, ResumeRefused, resume
     from arazzo_engine.executor import (
         RunHandle,
         RunOptions,
@@ -54,6 +56,9 @@ _LAZY = {
     "load": "arazzo_engine._api",
     "run": "arazzo_engine._api",
     "validate": "arazzo_engine._api",
+    "InDoubtRequest": "arazzo_engine._resume",
+    "ResumeRefused": "arazzo_engine._resume",
+    "resume": "arazzo_engine._resume",
     "RunHandle": "arazzo_engine.executor",
     "RunOptions": "arazzo_engine.executor",
     "RunResult": "arazzo_engine.executor",
@@ -109,9 +114,11 @@ __all__ = [
     "ExecutionError",
     "ExpressionError",
     "FlowGraph",
+    "InDoubtRequest",
     "InputError",
     "MissingValueError",
     "OptionsError",
+    "ResumeRefused",
     "RunHandle",
     "RunOptions",
     "RunResult",
@@ -124,6 +131,7 @@ __all__ = [
     "__version__",
     "jsonpath_query",
     "load",
+    "resume",
     "run",
     "run_many",
     "validate",

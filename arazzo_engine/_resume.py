@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from arazzo_engine.document import load_bundle
 from arazzo_engine.errors import ArazzoError
@@ -39,7 +39,7 @@ from arazzo_engine.executor import (
     Transport,
     drive,
 )
-from arazzo_engine.executor._in_doubt import decide_in_doubt, marked_safe_to_repeat
+from arazzo_engine.executor._in_doubt import Failure, decide_in_doubt, marked_safe_to_repeat
 from arazzo_engine.executor._run import document_hash
 from arazzo_engine.store import FAILED, RUNNING, SUCCEEDED, RunStore, StoredRun, _vault
 
@@ -63,7 +63,7 @@ def resume(
     run_id: str, *, inputs: Mapping[str, Any] | None = None,
     servers: Mapping[str, str] | None = None,
     server_variables: Mapping[str, str] | None = None,
-    resend_in_doubt: bool = False, state: bool | str | os.PathLike[str] = True,
+    resend_in_doubt: bool = False, state: Literal[True] | str | os.PathLike[str] = True,
     observer: Observer | None = None, transport: Transport | None = None,
     clock: Clock | None = None, environ: Mapping[str, str] | None = None,
     stop: StopSignal | None = None,
@@ -134,10 +134,12 @@ def _program(stored: StoredRun) -> Program:
 
 
 def _given_secrets(stored: StoredRun, inputs: dict[str, Any],
-                   environ: Mapping[str, str]) -> dict[str, str]:
+                   environ: Mapping[str, str]) -> tuple[dict[str, str], bytes]:
+    """The secret inputs given again, checked; and the key they open."""
+    names = list(stored.secret_inputs.get("names") or [])
     found: dict[str, str] = {}
     missing: list[str] = []
-    for name in stored.secret_inputs:
+    for name in names:
         if name in inputs:
             found[name] = str(inputs[name])
         elif _env_name(name) in environ:
@@ -149,32 +151,33 @@ def _given_secrets(stored: StoredRun, inputs: dict[str, Any],
         env = ", ".join(_env_name(n) for n in missing)
         raise ResumeRefused(
             f"run {stored.id} needs its secret input(s) {', '.join(map(repr, missing))} again "
-            f"(the store keeps only salted hashes): give them with {how}, --inputs-file, or "
+            f"(the store keeps no secret in clear): give them with {how}, --inputs-file, or "
             f"the environment ({env})")
-    wrong = [n for n, v in found.items() if not _vault.verify_secret(v, stored.secret_inputs[n])]
-    if wrong:
-        raise ResumeRefused(
-            f"the value given for secret input(s) {', '.join(map(repr, wrong))} is not the one "
-            f"run {stored.id} started with")
-    return found
+    key = _vault.verify(found, _vault._unb64(stored.key_salt or ""),
+                        str(stored.secret_inputs.get("verifier")))
+    if key is None:
+        which = " or ".join(map(repr, names))
+        raise ResumeRefused(f"the value given for secret input {which} is not the one run "
+                            f"{stored.id} started with")
+    return found, key
 
 
 def _secrets(stored: StoredRun, inputs: dict[str, Any],
              environ: Mapping[str, str]) -> tuple[dict[int, str], bytes | None]:
     """The run's secret values by index, and the key that seals them, from the secret
     inputs given again."""
+    names = set(stored.secret_inputs.get("names") or [])
     for name, value in inputs.items():
-        if name in stored.secret_inputs:
+        if name in names:
             continue
         if name in stored.inputs and json.dumps(stored.inputs[name], default=str) != \
                 json.dumps(value, default=str):
             raise ResumeRefused(
                 f"input {name!r} differs from the one run {stored.id} started with; a resumed "
                 "run keeps its inputs (only secret inputs are given again)")
-    if not stored.secret_inputs or not stored.key_salt:
+    if not names or not stored.key_salt:
         return {}, None
-    given = _given_secrets(stored, inputs, environ)
-    key = _vault.derive_key(given, _vault._unb64(stored.key_salt))
+    _given, key = _given_secrets(stored, inputs, environ)
     if not stored.sealed_secrets:
         return {}, key
     try:
@@ -214,7 +217,7 @@ def _first_action(stored: StoredRun, state: RunState, machine: Machine, program:
         step = program.steps(frame.document, frame.workflow_id)[state.pending["position"]]
         method = str(state.pending["request"]["method"])
         url = machine.masker(state).url(str(state.pending["request"]["url"]))
-        failure = "interrupted" if stored.recorded_status == "interrupted" else "crashed"
+        failure: Failure = "interrupted" if stored.recorded_status == "interrupted" else "crashed"
         decision = decide_in_doubt(method, marked_safe=marked_safe_to_repeat(step),
                                    resend_flag=resend, failure=failure)
         step_id = str(state.pending.get("stepId"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from arazzo_engine.cli._output import Writer
 from arazzo_engine.executor import RunEvent
@@ -36,7 +36,7 @@ def state_choice(args: argparse.Namespace) -> bool | str:
     return str(args.state) if getattr(args, "state", None) else True
 
 
-def store_argument(args: argparse.Namespace) -> bool | str:
+def store_argument(args: argparse.Namespace) -> Literal[True] | str:
     """For commands that read the store: ``--state PATH`` or the default."""
     return str(args.state) if getattr(args, "state", None) else True
 

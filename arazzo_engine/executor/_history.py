@@ -20,20 +20,17 @@ __all__ = ["History", "SpillHistory"]
 
 
 class History(Protocol):
-    """An append-only sequence of step executions, readable while the run goes on."""
+    """Where the driver appends each step execution as it finishes."""
 
     def append(self, execution: StepExecution) -> None: ...
-
-    def __len__(self) -> int: ...
-
-    def __iter__(self) -> Iterator[StepExecution]: ...
 
 
 class SpillHistory(Sequence[StepExecution]):
     """Step executions as JSON lines in an anonymous temporary file (gone when closed)."""
 
     def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()
+        # Not a with-block: the file lives as long as the history (the run's result) does.
+        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._offsets: list[int] = []
         self._end = 0
 

@@ -91,7 +91,8 @@ class StoredRun:
     pid: int | None
     host: str | None
     inputs: dict[str, Any]
-    secret_inputs: dict[str, dict[str, str]]
+    #: ``names`` of the secret inputs, and the ``verifier`` of their values (see ``_vault``).
+    secret_inputs: dict[str, Any]
     key_salt: str | None
     sealed_secrets: str | None
     secret_count: int
@@ -151,8 +152,11 @@ class RunStore:
         """Records a new run (status running) and returns its writer."""
         run_id = new_run_id()
         salt = os.urandom(16)
-        key = _vault.derive_key(secret_inputs, salt) if secret_inputs else None
-        hashes = {name: _vault.hash_secret(value) for name, value in secret_inputs.items()}
+        key = None
+        hashes: dict[str, Any] = {"names": sorted(secret_inputs)}
+        if secret_inputs:
+            verifier, key = _vault.derive(secret_inputs, salt)
+            hashes.update(verifier=verifier, kdf=_vault.KDF)
         secrets = list(state.secrets)
         sealed = _vault.encrypt(key, json.dumps(secrets).encode()) if key else None
         now = time.time()

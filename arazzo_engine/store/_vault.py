@@ -23,13 +23,14 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["VaultError", "decrypt", "derive_key", "encrypt", "hash_secret", "redact", "restore",
-           "verify_secret"]
+__all__ = ["KDF", "VaultError", "decrypt", "derive", "encrypt", "redact", "restore", "verify"]
 
 ITERATIONS = 120_000
+KDF = f"pbkdf2-sha256-{ITERATIONS}"
 _MARK = "\u0000secret:"
 _NUMBER = "\u0000secret-number"
 
@@ -46,21 +47,19 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"))
 
 
-def hash_secret(value: str, salt: bytes | None = None) -> dict[str, str]:
-    salt = salt or os.urandom(16)
-    digest = hashlib.pbkdf2_hmac("sha256", value.encode(), salt, ITERATIONS)
-    return {"salt": _b64(salt), "hash": _b64(digest), "kdf": f"pbkdf2-sha256-{ITERATIONS}"}
-
-
-def verify_secret(value: str, stored: Mapping[str, str]) -> bool:
-    salt = _unb64(stored["salt"])
-    digest = hashlib.pbkdf2_hmac("sha256", value.encode(), salt, ITERATIONS)
-    return hmac.compare_digest(digest, _unb64(stored["hash"]))
-
-
-def derive_key(secret_inputs: Mapping[str, str], salt: bytes) -> bytes:
+def derive(secret_inputs: Mapping[str, str], salt: bytes) -> tuple[str, bytes]:
+    """The verifier stored for the secret inputs, and the key that seals the run's secrets:
+    both from one PBKDF2 derivation over all of them (one slow hash per run, not one per
+    input)."""
     material = json.dumps(sorted(secret_inputs.items())).encode()
-    return hashlib.pbkdf2_hmac("sha256", material, salt, ITERATIONS)
+    master = hashlib.pbkdf2_hmac("sha256", material, salt, ITERATIONS)
+    return _b64(_subkey(master, b"verify")), _subkey(master, b"seal")
+
+
+def verify(secret_inputs: Mapping[str, str], salt: bytes, verifier: str) -> bytes | None:
+    """The sealing key when the inputs are the ones the verifier was made from, else None."""
+    found, key = derive(secret_inputs, salt)
+    return key if hmac.compare_digest(found, verifier) else None
 
 
 def _subkey(key: bytes, label: bytes) -> bytes:
@@ -96,31 +95,32 @@ def decrypt(key: bytes, sealed: str) -> bytes:
 # placeholders -----------------------------------------------------------------------------------
 
 def redact(value: Any, secrets: list[str]) -> Any:
-    """``value`` (JSON-like) with each secret replaced by its placeholder, longest first."""
+    """``value`` (JSON-like) with each secret replaced by its placeholder, longest first, in one
+    pass (a placeholder is never searched again)."""
     if not secrets:
         return value
-    order = sorted(range(len(secrets)), key=lambda i: len(secrets[i]), reverse=True)
-    exact = {s: i for i, s in enumerate(secrets)}
-    return _redact(value, secrets, order, exact)
+    ordered = sorted(set(secrets), key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(s) for s in ordered))
+    index = {s: i for i, s in enumerate(secrets)}
+    return _redact(value, pattern, index)
 
 
-def _redact(value: Any, secrets: list[str], order: list[int], exact: dict[str, int]) -> Any:
+def _redact(value: Any, pattern: re.Pattern[str], index: dict[str, int]) -> Any:
     if isinstance(value, str):
-        for index in order:
-            secret = secrets[index]
-            if secret in value:
-                value = value.replace(secret, f"{_MARK}{index}\u0000")
-        return value
+        return pattern.sub(lambda m: f"{_MARK}{index[m.group()]}\u0000", value)
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, (int, float)):
-        index = exact.get(str(value))
-        return value if index is None else {_NUMBER: index, "type": type(value).__name__}
+        found = index.get(str(value))
+        return value if found is None else {_NUMBER: found, "type": type(value).__name__}
     if isinstance(value, Mapping):
-        return {k: _redact(v, secrets, order, exact) for k, v in value.items()}
+        return {k: _redact(v, pattern, index) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redact(v, secrets, order, exact) for v in value]
+        return [_redact(v, pattern, index) for v in value]
     return value
+
+
+_PLACEHOLDER = re.compile("\u0000secret:(\\d+)\u0000")
 
 
 def restore(value: Any, secrets: Mapping[int, str]) -> Any:
@@ -128,12 +128,7 @@ def restore(value: Any, secrets: Mapping[int, str]) -> Any:
     if isinstance(value, str):
         if _MARK not in value:
             return value
-        parts = value.split(_MARK)
-        out = [parts[0]]
-        for part in parts[1:]:
-            index, _, rest = part.partition("\u0000")
-            out.append(secrets[int(index)] + rest)
-        return "".join(out)
+        return _PLACEHOLDER.sub(lambda m: secrets[int(m.group(1))], value)
     if isinstance(value, Mapping):
         if _NUMBER in value and len(value) == 2:
             text = secrets[int(value[_NUMBER])]
