@@ -170,8 +170,7 @@ def _secrets(stored: StoredRun, inputs: dict[str, Any],
     for name, value in inputs.items():
         if name in names:
             continue
-        if name in stored.inputs and json.dumps(stored.inputs[name], default=str) != \
-                json.dumps(value, default=str):
+        if name in stored.inputs and not _same(stored.inputs[name], value):
             raise ResumeRefused(
                 f"input {name!r} differs from the one run {stored.id} started with; a resumed "
                 "run keeps its inputs (only secret inputs are given again)")
@@ -185,6 +184,13 @@ def _secrets(stored: StoredRun, inputs: dict[str, Any],
     except _vault.VaultError as exc:
         raise ResumeRefused(f"run {stored.id}: {exc}") from None
     return dict(enumerate(values)), key
+
+
+def _same(stored: Any, given: Any) -> bool:
+    """An input given again as text (``--input n=42``) matches what was stored (42)."""
+    if json.dumps(stored, default=str) == json.dumps(given, default=str):
+        return True
+    return isinstance(given, str) and (given == str(stored) or given == json.dumps(stored))
 
 
 def _env_name(name: str) -> str:

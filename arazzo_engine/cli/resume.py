@@ -13,6 +13,7 @@ import sys
 from arazzo_engine._resume import InDoubtRequest, ResumeRefused, resume
 from arazzo_engine.cli import EXIT_FAILED, EXIT_USAGE
 from arazzo_engine.cli import run as run_command
+from arazzo_engine.cli._output import PipeSafe
 from arazzo_engine.cli._state import RunWatcher, store_argument
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.executor import StopSignal, stop_on_signals
@@ -47,14 +48,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def main(args: argparse.Namespace) -> int:
     try:
-        inputs = run_command.read_inputs(args)
+        given = run_command.given_inputs(args)
+        inputs = {**given.from_file, **given.texts}  # texts: secrets are compared as text
         servers = dict(run_command.pair(t, "--server") for t in args.server)
         variables = dict(run_command.pair(t, "--server-variable") for t in args.server_variable)
     except ValueError as exc:
         return _usage(str(exc))
-    out = sys.stdout
+    out = PipeSafe(sys.stdout)
     reporter = run_command.TextReporter(out) if args.format == "text" else None
-    watcher = RunWatcher(reporter)
+    watcher = RunWatcher(reporter, out)
     try:
         with StopSignal() as stop, stop_on_signals(stop):
             result = resume(args.id, inputs=inputs, servers=servers, server_variables=variables,
@@ -67,7 +69,7 @@ def main(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     except ArazzoError as exc:
         return _usage(str(exc))
-    args.path = result.run_id
+    args.path = result.run_id  # the trace names the run
     return run_command.report_result(args, result, out, "arazzo resume", stop, watcher)
 
 
