@@ -136,7 +136,8 @@ def _clear(shell: Shell, terminal: Terminal) -> None:
 
 def test_subcommands_options_and_choices(shell: tuple[Shell, Terminal]) -> None:
     chosen, terminal = shell
-    _completed(chosen, terminal, "arazzo ru", "X", "arazzo run X")
+    # "ru" is no longer unique (run, runs): a unique prefix completes with its space
+    _completed(chosen, terminal, "arazzo vali", "X", "arazzo validate X")
     # zsh offers an option that takes a value as --option= (both forms are valid)
     _completed(chosen, terminal, "arazzo simulate dbt --scen", "X",
                "arazzo simulate dbt --scenario X", "arazzo simulate dbt --scenario=X")
