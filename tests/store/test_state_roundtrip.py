@@ -55,7 +55,8 @@ _FRAME = st.builds(
     position=st.integers(0, 50), steps=st.dictionaries(_TEXT, _OBJECT, max_size=3),
     ran=st.lists(_TEXT, max_size=3), retries=st.dictionaries(_TEXT, st.integers(0, 9),
                                                              max_size=3),
-    delay=_FLOAT, delay_reason=_TEXT, dependencies=st.lists(_TEXT, max_size=2),
+    delay=_FLOAT, delay_reason=_TEXT, delay_detail=st.none() | _OBJECT,
+    loop=st.none() | _OBJECT, dependencies=st.lists(_TEXT, max_size=2),
     detour=st.none() | _OBJECT, origin=st.none() | _OBJECT,
 )
 _STATE = st.builds(
@@ -65,7 +66,8 @@ _STATE = st.builds(
     executions=st.lists(_EXECUTION, max_size=2), step_count=st.integers(0, 10**4),
     pending=st.none() | _OBJECT, finished=st.booleans(), outcome=_OPTIONAL_TEXT,
     outputs=_OBJECT, unresolved=st.dictionaries(_TEXT, _TEXT, max_size=2),
-    error=_OPTIONAL_TEXT, secrets=st.lists(st.text(min_size=3, max_size=10), max_size=3),
+    error=_OPTIONAL_TEXT, expectations=st.lists(_OBJECT, max_size=2),
+    secrets=st.lists(st.text(min_size=3, max_size=10), max_size=3),
 )
 
 
