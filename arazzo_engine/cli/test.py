@@ -14,11 +14,11 @@ from typing import Any
 from arazzo_engine.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 from arazzo_engine.cli.run import (
     StopSignal,
-    _given_inputs,
+    TextReporter,
     _options,
-    _TextReporter,
     _validation_errors,
     add_run_options,
+    given_inputs,
     stop_on_signals,
 )
 
@@ -60,7 +60,7 @@ def main(args: argparse.Namespace) -> int:
 
     try:
         severities = Severities.parse(args.severity)
-        given = _given_inputs(args)
+        given = given_inputs(args)
         options = _options(args)
         root = source_root(args, "test")
     except ValueError as exc:
@@ -81,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
     except (ArazzoError, ValueError) as exc:
         return _usage(str(exc))
     out = PipeSafe(sys.stdout)
-    observer = None if args.quiet else _TextReporter(out)
+    observer = None if args.quiet else TextReporter(out)
     report = TestReport()
     with StopSignal() as stop, stop_on_signals(stop):
         for document, (workflow_ids, inputs) in zip(documents, plans, strict=True):
