@@ -140,8 +140,11 @@ def _given_secrets(stored: StoredRun, inputs: dict[str, Any],
     found: dict[str, str] = {}
     missing: list[str] = []
     for name in names:
+        exact = f"ARAZZO_INPUT_{name}"  # as arazzo run reads the environment: exact case first
         if name in inputs:
             found[name] = str(inputs[name])
+        elif exact in environ:
+            found[name] = environ[exact]
         elif _env_name(name) in environ:
             found[name] = environ[_env_name(name)]
         else:

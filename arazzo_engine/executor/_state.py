@@ -78,7 +78,12 @@ class RunEvent:
 
 @dataclass
 class RunState:
-    """The whole run: the call stack of workflows, what finished, and every step execution."""
+    """The whole run: the call stack of workflows, what finished, and the step executions not
+    yet handed to the run's history (the driver takes them after every action).
+
+    ``to_dict()`` holds secrets in clear (inputs, ``secrets``, step outputs): do not log or
+    store it yourself. The run store writes it with every secret cut out (``store._vault``).
+    """
 
     workflow_id: str
     document: str

@@ -63,6 +63,7 @@ _STATE = st.builds(
     RunState, workflow_id=_TEXT, document=_TEXT, frames=st.lists(_FRAME, max_size=3),
     workflows=st.dictionaries(_TEXT, _OBJECT, max_size=2),
     completed_dependencies=st.lists(_TEXT, max_size=2),
+    completed_steps=st.lists(_TEXT, max_size=2),
     executions=st.lists(_EXECUTION, max_size=2), step_count=st.integers(0, 10**4),
     pending=st.none() | _OBJECT, finished=st.booleans(), outcome=_OPTIONAL_TEXT,
     outputs=_OBJECT, unresolved=st.dictionaries(_TEXT, _TEXT, max_size=2),
