@@ -289,7 +289,8 @@ class GivenInputs:
         ``InputError`` for undeclared names (with a did-you-mean) and unusable values."""
         problems = [f"--inputs-file {self.file}: {p}"
                     for p in schema.undeclared([n for n in self.from_file if n not in self.texts])]
-        problems += [f"--input {p}" for p in schema.undeclared(list(self.texts))]
+        problems += [f"--input {name}: {p}" for name in self.texts
+                     for p in schema.undeclared([name])]
         if problems:
             raise InputError("; ".join(problems))
         inputs = {name: schema.value_from_text(name, text)
@@ -391,9 +392,7 @@ class TextReporter:
             self._line(f"{indent}{label.get(str(role), 'workflow')} {data['workflowId']}")
         elif event.kind == "waiting":
             self._line(f"{indent}    waiting {seconds_text(data['seconds'])} " + (
-                f"before poll {data['poll']} of {data['stepId']} (polling for "
-                f"{duration_text(data['pollingSeconds'])})" if "poll" in data
-                else f"({data['reason']})"))
+                _poll_text(data) if "poll" in data else f"({data['reason']})"))
 
     def _step(self, execution: StepExecution) -> None:
         indent = "  " * execution.depth
@@ -436,6 +435,13 @@ class TextReporter:
     def _line(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _poll_text(data: Mapping[str, Any]) -> str:
+    """``before poll 4 of pollRun (polling for 5.3 s)``; the time once there is some."""
+    text = f"before poll {data['poll']} of {data['stepId']}"
+    seconds = float(data.get("pollingSeconds") or 0)
+    return f"{text} (polling for {duration_text(seconds)})" if seconds >= 1 else text
 
 
 def _attempt(number: int) -> str:

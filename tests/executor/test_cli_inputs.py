@@ -70,7 +70,7 @@ def test_json_that_fits_nothing_is_kept_so_the_error_names_the_type(
 
 
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["--input", "tokn=abc"], "--input workflow 'w' declares no input 'tokn'; did you mean "
+    (["--input", "tokn=abc"], "--input tokn: workflow 'w' declares no input 'tokn'; did you mean "
                               "'token'? (its inputs: anything, choice, count, either, obj, "
                               "token)"),
     (["--input", "token=t", "--input", "Count=3"], "did you mean 'count'?"),
