@@ -81,6 +81,7 @@ def _show(store: RunStore, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"  {step.step_id}: {line}  [{step.outcome}]\n")
         if step.outputs:
             shown = ", ".join(f"{k}={json.dumps(v, default=str)[:60]}"
+                              + (" (unresolved)" if k in step.unresolved else "")
                               for k, v in step.outputs.items())
             out.write(f"      outputs: {shown}\n")
     flight = _in_flight(run)
@@ -93,8 +94,10 @@ def _show(store: RunStore, args: argparse.Namespace, out: TextIO) -> int:
     outputs = _outputs(run)
     if outputs:
         out.write("outputs:\n")
+        unresolved = run.state.get("unresolved") or {}
         for name, value in outputs.items():
-            out.write(f"  {name}: {json.dumps(value, default=str)}\n")
+            note = "  (unresolved)" if name in unresolved else ""
+            out.write(f"  {name}: {json.dumps(value, default=str)}{note}\n")
     if run.error:
         out.write(f"error: {run.error}\n")
     if run.status == "interrupted":

@@ -54,5 +54,21 @@ def test_deadline_messages_are_rounded(tmp_path: Path, server: LocalServer,
     path = _write(tmp_path, server)
     assert run_cli(["run", str(path), "--workflow", "slow", "--deadline", "1.5"]) == 1
     captured = capsys.readouterr()
-    assert "1.5 s" in captured.err
-    assert not re.search(r"\d\.\d{3,}", captured.err + captured.out.split("in ")[0])
+    # The request had what was left of the 1.5 s (a little less): shown to 0.01 s at most.
+    assert re.search(r"no response within 1(\.\d{1,2})? s$", captured.err.strip())
+    assert not re.search(r"\d\.\d{3,} s", captured.err)
+
+
+def test_runs_show_marks_unresolved_outputs_too(
+        tmp_path: Path, server: LocalServer, capsys: pytest.CaptureFixture[str]) -> None:
+    server.route("GET", "/x", {"a": 1})
+    path = _write(tmp_path, server)
+    store = str(tmp_path / "runs.db")
+    assert run_cli(["run", str(path), "--workflow", "w", "--state", store]) == 0
+    capsys.readouterr()
+    assert run_cli(["runs", "list", "--state", store, "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    [run] = listed if isinstance(listed, list) else listed["runs"]
+    assert run_cli(["runs", "show", run["id"], "--state", store]) == 0
+    out = capsys.readouterr().out
+    assert "gone=null (unresolved)" in out and "  nope: null  (unresolved)" in out
