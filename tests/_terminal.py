@@ -24,9 +24,10 @@ class Terminal:
         self.socket = f"arazzo-test-{uuid.uuid4().hex[:12]}"
         environment = " ".join(f"{k}={_quote(v)}" for k, v in env.items())
         shell_command = f"exec env -i {environment} " + " ".join(_quote(c) for c in command)
+        # One tmux command line: the pane is kept (remain-on-exit) before the program can end.
         self._tmux("-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", str(width),
-                   "-y", str(height), "-c", str(cwd), shell_command)
-        self._tmux("set-option", "-t", "main", "remain-on-exit", "on")
+                   "-y", str(height), "-c", str(cwd), shell_command, ";",
+                   "set-option", "-t", "main", "remain-on-exit", "on")
 
     def _tmux(self, *args: str) -> str:
         done = subprocess.run([self.tmux, "-L", self.socket, *args], capture_output=True,
@@ -43,8 +44,15 @@ class Terminal:
         """Presses named keys: ``Tab``, ``Enter``, ``C-c``, ``C-u``."""
         self._tmux("send-keys", "-t", "main", *keys)
 
-    def screen(self) -> str:
-        return self._tmux("capture-pane", "-t", "main", "-p", "-J")
+    def screen(self, *, escapes: bool = False, history: bool = False) -> str:
+        """The visible screen; with ``escapes``, colors and styles as escape sequences; with
+        ``history``, the lines scrolled off the top too."""
+        return self._tmux("capture-pane", "-t", "main", "-p", "-J",
+                          *(["-e"] if escapes else []), *(["-S", "-"] if history else []))
+
+    def finished(self) -> bool:
+        """True once the program has exited (the pane stays, showing its last screen)."""
+        return self._tmux("display-message", "-t", "main", "-p", "#{pane_dead}").strip() == "1"
 
     def wait_for(self, predicate: Callable[[str], bool], timeout: float = 30.0,
                  what: str = "the expected text") -> str:

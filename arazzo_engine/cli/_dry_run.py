@@ -13,6 +13,7 @@ from typing import Any
 
 from arazzo_engine._api import ArazzoDocument
 from arazzo_engine.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from arazzo_engine.cli._exchange import body_lines
 from arazzo_engine.cli._input_sources import HOW_TO_GIVE
 from arazzo_engine.errors import ArazzoError, InputError
 from arazzo_engine.executor import DryRun, PlannedStep, RunOptions
@@ -79,12 +80,6 @@ def _step_lines(number: int, step: PlannedStep) -> list[str]:
     lines += [f"{pad}{name}: {value}" for name, value in request.headers.items()]
     if request.body is not None:
         lines.append(pad.rstrip())
-        lines += [f"{pad}{line}" for line in _body(request.body).splitlines()]
+        lines += [f"{pad}{line}" for line in body_lines(request.body, limit=None)]
     return lines
 
-
-def _body(text: str) -> str:
-    try:
-        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-    except ValueError:
-        return text

@@ -13,6 +13,7 @@ import sys
 from arazzo_engine._resources import specs_dir
 from arazzo_engine.cli._args import non_negative_number, positive_int, positive_number
 from arazzo_engine.cli._output import PipeSafe
+from arazzo_engine.cli._progress import add_progress_options
 from arazzo_engine.simulator import (
     DEFAULT_SECONDS_PER_STATUS,
     DEMO_ACCOUNT_ID,
@@ -62,6 +63,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--test", action="store_true",
                         help="run `arazzo test` instead of `arazzo run`: every exchange checked "
                              "against the OpenAPI description (try --scenario drift)")
+    add_progress_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -79,6 +81,10 @@ def main(args: argparse.Namespace) -> int:
             "--loop-delay-max", f"{args.loop_delay_max:g}",
             "--max-steps", str(args.max_steps),
             *([] if args.test else ["--format", args.format]),
+            *(["--quiet"] if args.quiet else []),
+            # arazzo test prints its own table: -v and --no-color are arazzo run's
+            *(["--verbose"] if args.verbose and not args.test else []),
+            *(["--no-color"] if args.no_color and not args.test else []),
         ]
         notes = PipeSafe(sys.stderr if args.format == "json" else sys.stdout)
         pace = f"{seconds:g} s per status" if seconds else "one status per poll"

@@ -40,6 +40,7 @@ from arazzo_engine.cli._input_sources import (
     missing_required,
 )
 from arazzo_engine.cli._output import PipeSafe, Writer
+from arazzo_engine.cli._progress import add_progress_options, progress_for, step_order
 from arazzo_engine.cli._result_json import write_result
 from arazzo_engine.cli._state import RunWatcher, add_state_options, state_choice
 from arazzo_engine.document import load_file
@@ -82,6 +83,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--format", choices=("text", "json"), default="text",
                         help="text: progress for people; json: one JSON object on stdout")
     add_run_options(parser)
+    add_progress_options(parser)
     parser.add_argument("--dry-run", action="store_true",
                         help="validate, build the first request completely and the later ones "
                              "as far as the inputs allow, print them (secrets masked) and send "
@@ -173,7 +175,8 @@ def main(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run_command(document, args.workflow, inputs, options, args.format)
     out = PipeSafe(sys.stdout)
-    reporter = TextReporter(out) if args.format == "text" else None
+    reporter = progress_for(args, sys.stdout, out, lambda: TextReporter(out),
+                            step_order(document))
     watcher = RunWatcher(reporter, out)
     try:
         with StopSignal() as stop, stop_on_signals(stop):
@@ -186,6 +189,9 @@ def main(args: argparse.Namespace) -> int:
         return _usage(f"{exc} ({HOW_TO_GIVE})")
     except (ExecutionError, DocumentError, StoreError) as exc:
         return _usage(str(exc))
+    finally:
+        if reporter is not None:
+            reporter.close()
     return report_result(args, result, out, "arazzo run", stop, watcher)
 
 
@@ -380,6 +386,8 @@ class TextReporter:
             return
         if event.kind == "step-finished":
             self._step(data["execution"])
+            return
+        if event.kind == "response":  # its step's line comes with step-finished
             return
         self._close_line()
         if event.kind == "in-doubt":

@@ -43,6 +43,7 @@ from arazzo_engine.executor._results import (
     RunResult,
     StepExecution,
     recorded_body,
+    response_preview,
 )
 from arazzo_engine.executor._retry import parse_retry_after, retry_limit, seconds_of
 from arazzo_engine.executor._server_options import check_server_options
@@ -329,6 +330,11 @@ class Machine:
                 response.status_code, _ms(response.elapsed),
                 headers=masker.headers(response.headers), content_type=response.content_type,
             )
+            # For observers that show exchanges (arazzo run -v): the body, masked and cut.
+            state.events.append(RunEvent("response", {
+                "stepId": execution.step_id, "depth": execution.depth,
+                "body": masker.text(response_preview(response.text)),
+            }))
             succeeded = self._judge(step, ctx, execution, default=response.status_code < 400)
             if not succeeded:
                 body = parse_body(response.text, response.content_type)

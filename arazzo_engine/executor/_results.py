@@ -30,6 +30,17 @@ INTERRUPTED = "interrupted"
 MAX_RECORDED_BODY = 64 * 1024
 
 
+#: Characters of a response body handed to observers (``arazzo run -v``); never recorded.
+MAX_RESPONSE_PREVIEW = 4096
+
+
+def response_preview(text: str) -> str:
+    """The start of a response body for people to read, saying when it was cut."""
+    if len(text) <= MAX_RESPONSE_PREVIEW:
+        return text
+    return f"{text[:MAX_RESPONSE_PREVIEW]}... [cut: {len(text)} characters in all]"
+
+
 def recorded_body(text: str) -> str:
     """A body as the trace keeps it: cut after ``MAX_RECORDED_BODY`` characters, saying so."""
     if len(text) <= MAX_RECORDED_BODY:

@@ -70,6 +70,7 @@ class Frame:
 @dataclass
 class RunEvent:
     """Live progress for observers: ``kind`` is one of ``workflow-started``, ``request``,
+    ``response`` (the answer's body, masked and cut, before its step is judged),
     ``step-finished``, ``waiting``, ``workflow-finished``, ``run-finished``."""
 
     kind: str

@@ -211,8 +211,10 @@ def test_observer_sees_progress_in_order(server: LocalServer, run_doc) -> None:
     events: list[Any] = []
     run_doc(arazzo_doc(_CHILD), _api(server), inputs={"userId": "o"},
             observer=events.append)
-    assert [e.kind for e in events] == ["workflow-started", "request", "step-finished",
-                                        "workflow-finished", "run-finished"]
+    assert [e.kind for e in events] == ["workflow-started", "request", "response",
+                                        "step-finished", "workflow-finished", "run-finished"]
+    response = events[2].data
+    assert response["stepId"] == "get" and '"name"' in response["body"]
 
 
 def test_run_workflow_accepts_a_path_string(server: LocalServer, tmp_path) -> None:
