@@ -127,7 +127,8 @@ def test_colors_on_a_terminal_and_none_with_no_color(
     for env, extra, colored in ((_env(tmp_path), (), True),
                                 (_env(tmp_path, NO_COLOR="1"), (), False),
                                 (_env(tmp_path), ("--no-color",), False)):
-        with Terminal(_command(simulator, *extra), cwd=tmp_path, env=env) as terminal:
+        quick = ("--loop-delay", "0", *extra)  # the colors, not the pace, are checked here
+        with Terminal(_command(simulator, *quick), cwd=tmp_path, env=env) as terminal:
             terminal.wait_for(lambda s: "finalStatus" in s, what="the end of the run")
             screen = terminal.screen(escapes=True)
             plain = terminal.screen()
