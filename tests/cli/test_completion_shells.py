@@ -124,10 +124,20 @@ def _listed(shell: Shell, terminal: Terminal, typed: str, shown: list[str],
 
 def _clear(shell: Shell, terminal: Terminal) -> None:
     """Abandons the line and clears the screen, waiting for the shell at each stage (keys
-    typed while a shell handles Ctrl-C can be lost)."""
-    terminal.press("C-c")
-    terminal.wait_for(lambda screen: screen.rstrip().splitlines()[-1].rstrip()
-                      == shell.prompt.rstrip(), what="a fresh prompt")
+    typed while a shell handles Ctrl-C can be lost, so Ctrl-C is pressed again if need be)."""
+
+    def fresh(screen: str) -> bool:
+        lines = screen.rstrip().splitlines()
+        return bool(lines) and lines[-1].rstrip() == shell.prompt.rstrip()
+
+    for attempt in range(3):
+        terminal.press("C-c")
+        try:
+            terminal.wait_for(fresh, timeout=10, what="a fresh prompt")
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     terminal.type("clear")
     terminal.press("Enter")
     terminal.wait_for(lambda screen: screen.strip() == shell.prompt.strip(),
