@@ -21,6 +21,7 @@ from benchmarks import (
     _memory,
     _peers,
     _perstep,
+    _realworld,
     _rss,
     _scale,
     _startup,
@@ -49,6 +50,8 @@ BENCHMARKS: dict[str, Benchmark] = {
         _expressions.QUICK if quick else _expressions.FULL),
     "memory": lambda quick: _memory.memory(_memory.QUICK if quick else _memory.FULL),
     "scale": lambda quick: _scale.validation_at_scale(_scale.QUICK if quick else _scale.FULL),
+    "realworld": lambda quick: _realworld.realworld(
+        _realworld.QUICK if quick else _realworld.FULL),
 }
 
 

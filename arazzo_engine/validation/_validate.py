@@ -149,10 +149,13 @@ def _file_name(document: LoadedDocument) -> str:
     return document.uri
 
 
-_LONG_QUOTE = re.compile(r"`([^`]{120,})`")
+_QUOTE = re.compile(r"`([^`]*)`")
+_LONG = 120
 
 
 def _elide_long_quotes(message: str) -> str:
     """Quoted document text (an expression, a condition) is cut in its middle when long, so a
-    hostile 100 KB expression still gives a one-line message that ends with what is wrong."""
-    return _LONG_QUOTE.sub(lambda m: f"`{m.group(1)[:60]}…{m.group(1)[-20:]}`", message)
+    hostile 100 KB expression still gives a one-line message that ends with what is wrong.
+    Backticks pair from the left: the prose between two quotes is never cut."""
+    return _QUOTE.sub(lambda m: f"`{m.group(1)[:60]}…{m.group(1)[-20:]}`"
+                      if len(m.group(1)) >= _LONG else m.group(0), message)

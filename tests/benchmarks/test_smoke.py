@@ -79,3 +79,15 @@ def test_the_real_description_path_runs_on_a_small_corpus_description() -> None:
     assert any("a real workflow, time" in name for name in names), names
     assert any("every one of its" in name for name in names), names
     assert not section.targets  # no sizes, no fitted exponent
+
+
+@needs_shared("realworld-arazzo", "corpus")
+def test_the_realworld_benchmark_measures_the_slowest_document_against_parsing_it() -> None:
+    from benchmarks import _realworld
+
+    section = _realworld.realworld(_realworld.Settings(repeat=1, whole_corpus=False))
+    assert section.rows[0].baseline_name == "yaml.safe_load of its files"
+    assert all(row.subject.median > 0 and row.baseline.median > 0 for row in section.rows)
+    (target,) = section.targets
+    assert math.isfinite(target.value) and target.limit == 1.0
+    assert "2 files" in section.rows[0].name

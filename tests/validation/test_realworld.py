@@ -100,3 +100,35 @@ def test_the_suggested_forms_resolve(tmp_path: Path) -> None:
     document.write_text(fixed)
     report = validate_document(document)
     assert report.errors == (), "\n".join(map(str, report.errors))
+
+
+RULES = DOCUMENTS / "rules"
+#: (rule folder, line) -> the hint: the documented response schema says what to write.
+RESPONSE_HINTS = {
+    ("response-pointer", 20): "did you mean `name`?",
+    ("response-pointer", 22): "write $response.body#/category/name",
+    ("response-pointer", 23): None,
+    ("response-pointer", 28): "an array's size is not a member: count its items in a JSONPath "
+                              "criterion, condition `length($) > 0` with context "
+                              "`$response.body`",
+    ("response-pointer", 36): "write $response.body#/0/id",
+    ("jsonpath-never-selects", 19): "write `length($) == 0`",
+    ("jsonpath-never-selects", 32): "write `length($) > 1`",
+    ("jsonpath-never-selects", 35): "compare the value itself, e.g. `$.status == ...`",
+}
+
+
+@pytest.mark.parametrize(("rule", "line"), sorted(RESPONSE_HINTS))
+def test_a_path_the_documented_body_cannot_have_gets_the_fix(rule: str, line: int) -> None:
+    report = validate_document(RULES / rule / "fail.yaml")
+    (found,) = [d for d in report.diagnostics if d.rule == rule and d.line == line]
+    assert found.hint == RESPONSE_HINTS[(rule, line)]
+    assert "can never" in found.message and found.severity == "warning"
+
+
+def test_the_schema_in_another_file_is_what_proves_it() -> None:
+    """getPet's body is `$ref: ./catalog-schemas.yaml#/Pet`; its members come from there."""
+    report = validate_document(RULES / "response-pointer" / "fail.yaml")
+    (nmae,) = [d for d in report.diagnostics if d.line == 20]
+    assert "its documented members are `id`, `name`, `category`, `tags`, `status`" \
+        in nmae.message

@@ -10,6 +10,7 @@ from arazzo_engine.validation._rules import (  # noqa: F401  (imported to regist
     inputs_lint,
     operations,
     references,
+    responses,
     selectors,
     steps,
     structure,
