@@ -132,3 +132,44 @@ def test_the_schema_in_another_file_is_what_proves_it() -> None:
     (nmae,) = [d for d in report.diagnostics if d.line == 20]
     assert "its documented members are `id`, `name`, `category`, `tags`, `status`" \
         in nmae.message
+
+
+EXTERNAL = DOCUMENTS / "realworld" / "external" / "external.arazzo.yaml"
+
+
+def test_operations_behind_external_refs_and_swagger_2_are_checked_not_refused() -> None:
+    """Path items, parameters and schemas in other files are followed; a Swagger 2.0 source
+    is read (its `in: body` parameter is the request body, not a missing parameter)."""
+    report = validate_document(EXTERNAL)
+    got = [(d.rule, d.severity, d.pointer) for d in report.diagnostics]
+    assert got == [
+        ("parameter-required", "warning", "/workflows/0/steps/0/operationId"),
+        ("parameter-required", "error", "/workflows/0/steps/1/operationId"),
+        ("response-pointer", "warning", "/workflows/0/steps/1/outputs/total"),
+        ("response-pointer", "warning", "/workflows/1/steps/1/outputs/name"),
+    ]
+    required = [d.message for d in report.diagnostics if d.rule == "parameter-required"]
+    assert "requires query parameter `storeId`" in required[0]  # common/parameters.yaml
+    assert "requires path parameter `orderId`" in required[1]  # a path-level $ref, elsewhere
+    assert not [d for d in report.diagnostics if d.rule in ("source-load", "operation-resolved",
+                                                             "request-body-unexpected")]
+
+
+def test_a_source_that_cannot_be_read_counts_the_steps_it_leaves_unchecked(
+        tmp_path: Path) -> None:
+    document = tmp_path / "missing.arazzo.yaml"
+    document.write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"
+        "sourceDescriptions:\n- {name: api, url: ./absent.openapi.yaml, type: openapi}\n"
+        "- {name: remote, url: 'https://api.example.invalid/openapi.yaml', type: openapi}\n"
+        "workflows:\n- workflowId: w\n  steps:\n"
+        "  - {stepId: one, operationId: $sourceDescriptions.api.first}\n"
+        "  - {stepId: two, operationId: $sourceDescriptions.api.second}\n"
+        "  - {stepId: three, operationId: $sourceDescriptions.remote.third}\n")
+    report = validate_document(document)
+    missing, remote = [d for d in report.diagnostics if d.rule == "source-load"]
+    assert missing.severity == "error"
+    assert missing.message.endswith("; it leaves 2 steps (`one`, `two`) unchecked")
+    assert remote.severity == "warning"
+    assert remote.message.endswith("were not checked: it is used by 1 step (`three`)")
+    assert [d.rule for d in report.diagnostics] == ["source-load", "source-load"]

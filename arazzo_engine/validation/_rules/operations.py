@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from arazzo_engine.asyncapi import asyncapi_version, is_supported
+from arazzo_engine.document import Source
 from arazzo_engine.openapi import Operation, parse_operation_path
 from arazzo_engine.validation._context import (
     QUALIFIED,
@@ -28,11 +29,13 @@ def source_load(ctx: ValidationContext) -> Iterator[Finding]:
         pointer = source.pointer + "/url"
         if source.problem and source.skipped:
             yield Finding(f"source `{source.name}` was not loaded ({source.problem}); the "
-                          "operations and workflows it provides were not checked", pointer,
+                          "operations and workflows it provides were not checked"
+                          f"{_users(ctx, source, ': it is used by {}')}", pointer,
                           severity="warning")
         elif source.problem:
             problem = source.problem.removeprefix(f"{source.location}: ")
-            yield Finding(f"source `{source.name}` ({source.url}) cannot be loaded: {problem}",
+            yield Finding(f"source `{source.name}` ({source.url}) cannot be loaded: {problem}"
+                          f"{_users(ctx, source, '; it leaves {} unchecked')}",
                           pointer)
         elif source.document is not None:
             wrong = _kind_problem(ctx, source.type, source.document.data)
@@ -60,6 +63,26 @@ def _kind_problem(ctx: ValidationContext, declared: str | None, data: Any) -> st
         return None
     return ("is neither an OpenAPI 3.x nor a Swagger 2.0 description (it has no `openapi` or "
             "`swagger` version); its operations cannot be resolved")
+
+
+def _users(ctx: ValidationContext, source: Source, phrase: str) -> str:
+    """The steps an unread source leaves unchecked, in ``phrase`` (``{}`` is "3 steps (`a`,
+    `b`, `c`)"): one root cause, with what it hides counted in it."""
+    names = []
+    for step in ctx.steps():
+        target = step.node.get("workflowId")
+        if isinstance(target, str):
+            uses = target.startswith(f"$sourceDescriptions.{source.name}.")
+        else:
+            found = ctx.lookup_operation(step)
+            uses = found.unchecked and found.source is source
+        if uses:
+            names.append(f"`{step.id}`")
+    if not names:
+        return ""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5:,} more" if len(names) > 5 else "")
+    steps = f"{len(names):,} step{'s' if len(names) > 1 else ''} ({shown})"
+    return phrase.format(steps)
 
 
 def _is_openapi(data: dict[str, Any]) -> bool:
