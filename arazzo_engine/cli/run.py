@@ -354,12 +354,14 @@ def _validation_errors(document: ArazzoDocument) -> str | None:
         report = document.validate()
     except ArazzoError as exc:
         return str(exc)
-    errors = list(report.errors)
-    if not errors:
+    if report.ok:
         return None
+    errors = [d for d in report.grouped() if d.is_error]  # one per root cause, as validate
     lines = [f"the document is invalid ({len(errors)} error(s)); "
              "fix it or pass --no-validate:"]
     lines += [f"  {error}" for error in errors[:20]]
+    if len(errors) > 20:
+        lines.append(f"  ... and {len(errors) - 20} more (arazzo validate lists them)")
     return "\n".join(lines)
 
 
