@@ -11,6 +11,13 @@ curl drop ``Authorization``.
 
 The document loader (remote source descriptions) and the executor's transport both use
 ``exchange``: one set of caps and timeouts for every byte the engine reads from a network.
+
+What requests reads from the environment for each request (proxy variables and ``NO_PROXY``,
+``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``, ``~/.netrc``: two walks of ``os.environ`` and two
+``stat`` calls a request) is read here once per session and origin, with the same rules and
+only when the session's ``trust_env`` asks for it; a session lives as long as a run, so a run
+sees the environment it started in. The request is then prepared and sent with those settings
+(``Session.send``), which also skips requests' per-request merging of settings.
 """
 
 from __future__ import annotations
@@ -19,9 +26,11 @@ import codecs
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +38,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 import requests.adapters
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_environ_proxies, get_netrc_auth
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -93,7 +104,17 @@ def _cut(sock: Any) -> None:
 
 
 class _Watchdog:
-    """One daemon thread for the process: a heap of deadlines, woken when one is added."""
+    """One daemon thread for the process: a heap of deadlines.
+
+    The thread is woken only when a new deadline falls before the moment it already means to
+    wake (``wake_at``): with the usual timeouts (seconds) against exchanges that take
+    milliseconds, it sleeps through them instead of being woken, and taking the interpreter
+    lock, twice an exchange. Idle, it looks again every ``_IDLE`` seconds for a while, so a
+    new exchange need not wake it either, and then sleeps until woken.
+    """
+
+    _IDLE = 5.0
+    _IDLE_ROUNDS = 12  # a minute without exchanges: sleep until the next one wakes us
 
     def __init__(self) -> None:
         self.cond = threading.Condition()
@@ -101,34 +122,50 @@ class _Watchdog:
         self.armed: set[int] = set()
         self.counter = itertools.count()
         self.thread: threading.Thread | None = None
+        self.wake_at = float("inf")
 
     def arm(self, watch: _Watch, seconds: float) -> int:
         ticket = next(self.counter)
+        due = time.monotonic() + seconds
         with self.cond:
-            heapq.heappush(self.heap, (time.monotonic() + seconds, ticket, watch))
+            heapq.heappush(self.heap, (due, ticket, watch))
             self.armed.add(ticket)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="arazzo-watchdog",
                                                daemon=True)
                 self.thread.start()
-            self.cond.notify()
+            elif due < self.wake_at:
+                self.cond.notify()
         return ticket
 
     def disarm(self, ticket: int) -> None:
         with self.cond:
             self.armed.discard(ticket)
+            self._drop_disarmed()
+
+    def _drop_disarmed(self) -> None:
+        while self.heap and self.heap[0][1] not in self.armed:
+            heapq.heappop(self.heap)
 
     def _run(self) -> None:
+        idle = 0
         with self.cond:
             while True:
-                while self.heap and self.heap[0][1] not in self.armed:
-                    heapq.heappop(self.heap)
-                if not self.heap:
-                    self.cond.wait()
-                    continue
-                due, ticket, watch = self.heap[0]
+                self._drop_disarmed()
                 now = time.monotonic()
+                if not self.heap:
+                    idle += 1
+                    if idle > self._IDLE_ROUNDS:
+                        self.wake_at = float("inf")
+                        self.cond.wait()
+                    else:
+                        self.wake_at = now + self._IDLE
+                        self.cond.wait(self._IDLE)
+                    continue
+                idle = 0
+                due, ticket, watch = self.heap[0]
                 if due > now:
+                    self.wake_at = due
                     self.cond.wait(due - now)
                     continue
                 heapq.heappop(self.heap)
@@ -268,8 +305,7 @@ def _follow(session: requests.Session, method: str, url: str, headers: dict[str,
             secret_values: frozenset[str], watch: _Watch) -> Exchanged:
     start = url
     for _hop in range(MAX_REDIRECTS + 1):
-        response = session.request(method, url, headers=headers, data=body, timeout=timeout,
-                                   allow_redirects=False, verify=verify, stream=True)
+        response = _send(session, method, url, headers, body, timeout, verify)
         watch.answered = True
         with response:
             location = response.headers.get("Location")
@@ -297,6 +333,59 @@ def _follow(session: requests.Session, method: str, url: str, headers: dict[str,
         url = target
         watch.answered = False
     raise ExchangeError(f"too many redirects, starting at {start} (more than {MAX_REDIRECTS})")
+
+
+@dataclass(frozen=True)
+class _Environment:
+    """What requests would read from the environment for one origin (trust_env on)."""
+
+    proxies: dict[str, str]
+    ca_bundle: str | None
+    netrc: tuple[str, str] | None
+
+
+#: session -> {(trust_env, origin): _Environment}; dropped with the session.
+_ENVIRONMENTS: weakref.WeakKeyDictionary[requests.Session, dict[Any, _Environment]] = (
+    weakref.WeakKeyDictionary())
+_NOTHING = _Environment({}, None, None)
+
+
+def _environment(session: requests.Session, url: str) -> _Environment:
+    if not session.trust_env:
+        return _NOTHING
+    known = _ENVIRONMENTS.setdefault(session, {})
+    key = origin(url)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = _Environment(
+            proxies=dict(get_environ_proxies(url, no_proxy=None)),
+            ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"),
+            netrc=get_netrc_auth(url))
+    return found
+
+
+def _send(session: requests.Session, method: str, url: str, headers: dict[str, str],
+          body: bytes | None, timeout: float | None, verify: bool | str) -> requests.Response:
+    """What ``session.request(...)`` does, with the environment read once per origin.
+
+    Same merging as requests: the session's headers under the request's (a None value drops
+    one), the session's auth or else netrc's, the session's cookies and hooks, environment
+    proxies over the session's, the CA bundle variables in place of ``verify=True``.
+    """
+    env = _environment(session, url)
+    merged: CaseInsensitiveDict[Any] = CaseInsensitiveDict(session.headers)
+    merged.update(headers)
+    for name in [name for name, value in merged.items() if value is None]:
+        del merged[name]
+    prepared = requests.PreparedRequest()
+    prepared.prepare(method=method.upper(), url=url, headers=merged, data=body,
+                     params=session.params or None, auth=session.auth or env.netrc,
+                     cookies=session.cookies, hooks=session.hooks)
+    proxies = {k: v for k, v in {**session.proxies, **env.proxies}.items() if v is not None}
+    if verify is True and env.ca_bundle:
+        verify = env.ca_bundle
+    return session.send(prepared, timeout=timeout, allow_redirects=False, stream=True,
+                        verify=verify, proxies=proxies, cert=session.cert)
 
 
 def origin(url: str) -> tuple[str, str, int | None]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -33,8 +34,12 @@ _SECRET_WORDS = re.compile(r"token|secret|password|passwd|api[-_]?key|(^|[-_.])k
 _HARVEST_BUDGET = 20_000
 
 
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
-    """True for header, query, field or input names that usually carry credentials."""
+    """True for header, query, field or input names that usually carry credentials.
+
+    Cached: every response of a polling loop has the same field names, and each is asked
+    about again on every poll."""
     return name.lower() in _ALWAYS_SECRET or bool(_SECRET_WORDS.search(name))
 
 
@@ -76,7 +81,7 @@ def harvest_named(value: Any, budget: int = _HARVEST_BUDGET) -> list[str]:
     while stack and budget > 0:
         node = stack.pop()
         budget -= 1
-        if isinstance(node, Mapping):
+        if isinstance(node, (dict, Mapping)):  # dict first: no ABC check for JSON
             for key, child in node.items():
                 if isinstance(key, str) and is_secret_name(key):
                     found.extend(_scalars(child))

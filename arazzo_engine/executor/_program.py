@@ -112,6 +112,9 @@ class Program:
         self.targets = targets or StepTargets(bundle)
         self._inputs: dict[tuple[str, str], InputsSchema] = {}
         self._steps: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        #: by (document, workflow, id(step)): the steps are the loaded documents' own nodes,
+        #: alive as long as the program.
+        self._parameters: dict[tuple[str, str, int], list[Mapping[str, Any]]] = {}
 
     # documents and workflows ------------------------------------------------------------
 
@@ -295,9 +298,17 @@ class Program:
 
     def parameters(self, key: str, workflow_id: str,
                    step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        """Workflow parameters overridden by step parameters with the same name and ``in``."""
-        workflow = self.workflow(key, workflow_id)
-        return merge_parameters(self.components(key), workflow, "", step, "").require()
+        """Workflow parameters overridden by step parameters with the same name and ``in``.
+
+        Merged once per step (a polling step is merged again on every poll otherwise); callers
+        must not change the list."""
+        cache_key = (key, workflow_id, id(step))
+        found = self._parameters.get(cache_key)
+        if found is None:
+            workflow = self.workflow(key, workflow_id)
+            found = merge_parameters(self.components(key), workflow, "", step, "").require()
+            self._parameters[cache_key] = found
+        return found
 
     def _arazzo_source(self, key: str, name: str) -> Source:
         source = self.sources(key).get(name)

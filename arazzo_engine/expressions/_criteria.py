@@ -40,6 +40,7 @@ from arazzo_engine.expressions._regex import (
 )
 from arazzo_engine.expressions._runtime import RuntimeExpression
 from arazzo_engine.expressions._selectors import expression_type
+from arazzo_engine.expressions._singular import SingularComparison
 from arazzo_engine.expressions._xpath import (
     DEFAULT_VERSION,
     VERSIONS,
@@ -96,8 +97,16 @@ class CompiledCriterion:
 
     def evaluate(self, context: EvaluationContext) -> CriterionResult:
         """Apply the criterion to the run's current data."""
+        if not self._may_use_regex:
+            return self._evaluate(context)
         with regex_budget(self.regex_timeout):
             return self._evaluate(context)
+
+    @property
+    def _may_use_regex(self) -> bool:
+        """Simple conditions and singular comparisons never run a regex: they need no budget
+        (setting one is a context variable set and reset, on every evaluation of a loop)."""
+        return self.type != "simple" and not isinstance(self._test, SingularComparison)
 
     def _evaluate(self, context: EvaluationContext) -> CriterionResult:
         if self.type == "simple":
