@@ -29,8 +29,8 @@ class Sample:
 class Row:
     """One comparison: a measured subject against the baseline measured alongside it.
 
-    ``unit`` is ``"s"`` (seconds per call) or ``"B"`` (bytes); the ratio is subject / baseline
-    of the medians.
+    ``unit`` is ``"s"`` (seconds per call), ``"B"`` (bytes) or ``"i"`` (instructions); the
+    ratio is subject / baseline of the medians.
     """
 
     name: str

@@ -38,8 +38,12 @@ class Machine:
                    engine_version=__version__)
 
 
+_COUNT_UNITS = ((1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""))
+
+
 def quantity(value: float, unit: str) -> str:
-    scales = _BYTE_UNITS if unit == "B" else _TIME_UNITS
+    """``unit``: "s" (seconds), "B" (bytes) or "i" (a count: instructions)."""
+    scales = {"B": _BYTE_UNITS, "i": _COUNT_UNITS}.get(unit, _TIME_UNITS)
     for scale, name in scales:
         if abs(value) >= scale:
             return f"{value / scale:.3g} {name}"
@@ -166,6 +170,12 @@ and `... http.client` (the same requests written by hand, every answer parsed an
 From the Python API, `load(path).run(...)` against the same loops called in process. Every
 side keeps its defaults (proxy variables read from the environment, the engine's run store,
 once it exists); the CLI's JSON output is checked to list every step execution.
+
+**Instructions per poll.** The same per-poll slope counted in instructions: the client process
+(Python API, the `requests.Session` loop, the `http.client` loop) under `valgrind
+--tool=callgrind` at 50 and 250 polls, the server outside it. An instruction count does not
+move with the machine's load, so it is the figure to compare between runs and machines;
+instructions are not time (a thread hand-off or a cache miss costs time, few instructions).
 
 **Start-up (target: at most 2x `python -c "import requests"`).** Whole processes, alternated:
 `arazzo --version`, `arazzo validate` of the reference document, `python -c "import requests"`

@@ -18,6 +18,7 @@ from benchmarks import (
     _concurrent,
     _descriptions,
     _expressions,
+    _instructions,
     _memory,
     _peers,
     _perstep,
@@ -36,6 +37,8 @@ Benchmark = Callable[[bool], Section]
 
 BENCHMARKS: dict[str, Benchmark] = {
     "perstep": lambda quick: _perstep.per_step(_perstep.QUICK if quick else _perstep.FULL),
+    "instructions": lambda quick: _instructions.instructions(
+        _instructions.QUICK if quick else _instructions.FULL),
     "startup": lambda quick: _startup.startup(_startup.QUICK if quick else _startup.FULL),
     "rss": lambda quick: _rss.peak_rss(_rss.QUICK if quick else _rss.FULL),
     "descriptions": lambda quick: _descriptions.descriptions(

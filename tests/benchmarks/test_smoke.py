@@ -19,6 +19,7 @@ from benchmarks import (  # noqa: E402
     _concurrent,
     _descriptions,
     _expressions,
+    _instructions,
     _memory,
     _peers,
     _perstep,
@@ -33,6 +34,8 @@ from benchmarks._report import RESULTS_MARKER, Machine, document, results_markdo
 def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
     sections = [
         _perstep.per_step(_perstep.Settings(repeat=1, low=2, high=4)),
+        _instructions.instructions(_instructions.Settings(low=1, high=2,
+                                                          kinds=("http.client",))),
         _startup.startup(_startup.Settings(repeat=1, warmup=0)),
         _rss.peak_rss(_rss.Settings(repeat=1, long=4, short=2)),
         _descriptions.descriptions(_descriptions.Settings(repeat=1, sizes=(10, 20), real=None)),
@@ -47,10 +50,10 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
         _scale.validation_at_scale(_scale.Settings(repeat=1, workflows=2, steps=3, operations=8)),
     ]
     assert [section.key for section in sections] == [
-        "perstep", "startup", "rss", "descriptions", "concurrent", "peers", "run", "load",
-        "expressions", "memory", "scale"]
+        "perstep", "instructions", "startup", "rss", "descriptions", "concurrent", "peers",
+        "run", "load", "expressions", "memory", "scale"]
     for section in sections:
-        assert section.rows or section.key == "peers", section.key
+        assert section.rows or section.key in ("peers", "instructions"), section.key
         for row in section.rows:
             assert math.isfinite(row.subject.median) and math.isfinite(row.baseline.median)
             if "per poll" not in row.name:  # a slope between two tiny runs may be noise < 0
