@@ -14,6 +14,7 @@ from arazzo_engine._resume import InDoubtRequest, ResumeRefused, resume
 from arazzo_engine.cli import EXIT_FAILED, EXIT_USAGE
 from arazzo_engine.cli import run as run_command
 from arazzo_engine.cli._output import PipeSafe
+from arazzo_engine.cli._progress import add_progress_options, progress_for
 from arazzo_engine.cli._state import RunWatcher, store_argument
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.executor import StopSignal, stop_on_signals
@@ -44,6 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--trace", metavar="FILE",
                         help="write every step execution (requests masked) as JSON to FILE")
     parser.add_argument("--state", metavar="PATH", help="the run store (default: the user's)")
+    add_progress_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
@@ -55,7 +57,7 @@ def main(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _usage(str(exc))
     out = PipeSafe(sys.stdout)
-    reporter = run_command.TextReporter(out) if args.format == "text" else None
+    reporter = progress_for(args, sys.stdout, out, lambda: run_command.TextReporter(out))
     watcher = RunWatcher(reporter, out)
     try:
         with StopSignal() as stop, stop_on_signals(stop):
@@ -69,6 +71,9 @@ def main(args: argparse.Namespace) -> int:
         return _usage(str(exc))
     except ArazzoError as exc:
         return _usage(str(exc))
+    finally:
+        if reporter is not None:
+            reporter.close()
     args.path = result.run_id  # the trace names the run
     return run_command.report_result(args, result, out, "arazzo resume", stop, watcher)
 

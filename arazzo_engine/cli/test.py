@@ -7,11 +7,13 @@ input is unusable (a document that does not load or validate, bad options or inp
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from typing import Any
 
 from arazzo_engine.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
+from arazzo_engine.cli._input_sources import from_environment
 from arazzo_engine.cli.run import (
     StopSignal,
     TextReporter,
@@ -48,6 +50,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--quiet", action="store_true",
                         help="no progress lines: the verdicts, failing checks and summary only")
     add_run_options(parser)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="validate, build each workflow's first request completely and the "
+                             "later ones as far as the inputs allow, print them (secrets "
+                             "masked) and send nothing")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -80,6 +86,8 @@ def main(args: argparse.Namespace) -> int:
         plans = [_plan(document, args, given) for document in documents]
     except (ArazzoError, ValueError) as exc:
         return _usage(str(exc))
+    if args.dry_run:
+        return _dry_runs(documents, plans, options)
     out = PipeSafe(sys.stdout)
     observer = None if args.quiet else TextReporter(out)
     report = TestReport()
@@ -101,6 +109,21 @@ def main(args: argparse.Namespace) -> int:
         print(f"{_NAME}: interrupted; the reports hold what ran", file=sys.stderr)
         return EXIT_TERMINATED if stop.signal_number == signal.SIGTERM else EXIT_INTERRUPTED
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _dry_runs(documents: list[Any], plans: list[tuple[list[str], dict[str, dict[str, Any]]]],
+              options: Any) -> int:
+    """``--dry-run``: each workflow's requests as its test would send them; nothing is sent."""
+    from arazzo_engine.cli._dry_run import dry_run_command
+
+    code = EXIT_OK
+    for document, (workflow_ids, inputs) in zip(documents, plans, strict=True):
+        for workflow_id in workflow_ids:
+            print(f"{document.bundle.entry.uri}:", flush=True)
+            code = max(code, dry_run_command(document, workflow_id, inputs[workflow_id],
+                                             options, "text", command="test"))
+            print(flush=True)
+    return code
 
 
 def _plan(document: Any, args: argparse.Namespace,
@@ -135,7 +158,10 @@ def _plan(document: Any, args: argparse.Namespace,
         raise InputError("; ".join(problems) or f"undeclared inputs: {', '.join(unclaimed)}")
     inputs: dict[str, dict[str, Any]] = {}
     for workflow_id, schema in schemas.items():
-        own = {n: v for n, v in given.from_file.items() if not schema.undeclared([n])}
+        # ARAZZO_INPUT_<NAME> first, as arazzo run reads it: the file and --input win over it
+        own = {name: schema.value_from_text(name, text) for name, (text, _) in
+               from_environment(document.workflow(workflow_id).inputs, os.environ).items()}
+        own.update({n: v for n, v in given.from_file.items() if not schema.undeclared([n])})
         for name, text in given.texts.items():
             if not schema.undeclared([name]):
                 own[name] = schema.value_from_text(name, text)

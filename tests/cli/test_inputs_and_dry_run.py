@@ -161,3 +161,15 @@ def test_prompts_on_a_terminal_and_a_secret_is_not_echoed(
     assert "typed-secret-value" not in screen
     assert "Authorization: Bearer ***" in screen
     assert simulator.requests == []
+
+
+def test_arazzo_test_dry_run_sends_nothing_and_reads_the_environment(
+        capsys: pytest.CaptureFixture[str], simulator: DbtCloudSimulator,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ARAZZO_INPUT_TOKEN", DEMO_TOKEN)
+    code = main(["test", DBT, "--server", f"dbtAdminApi={simulator.base_url}", "--dry-run",
+                 "--input", f"accountId={DEMO_ACCOUNT_ID}", "--input", f"jobId={DEMO_JOB_ID}"])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK and simulator.requests == []
+    assert "dry run of workflow trigger-run-and-poll: nothing is sent" in out
+    assert "   Authorization: Bearer ***" in out and DEMO_TOKEN not in out

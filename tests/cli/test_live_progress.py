@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,3 +171,30 @@ def test_verbose_on_a_terminal_shows_every_exchange(
         final = terminal.screen(history=True)
     assert final.count("> GET ") >= 12 and "< 200 in" in final
     assert DEMO_TOKEN not in final and "↻" not in final
+
+
+def test_ctrl_c_on_the_live_line_then_resume_shows_live_progress(
+        tmp_path: Path, simulator: DbtCloudSimulator) -> None:
+    store = str(tmp_path / "runs.db")
+    with Terminal(_command(simulator, "--state", store, "--loop-delay", "1"), cwd=tmp_path,
+                  env=_env(tmp_path)) as terminal:
+        terminal.wait_for(lambda s: any(LIVE_LINE.match(line) for line in s.splitlines()),
+                          what="the live polling line")
+        terminal.press("C-c")  # a real SIGINT from the terminal, while the live line is up
+        terminal.wait_for(terminal_done(terminal), what="the run to stop")
+        stopped = terminal.screen()
+    resume = re.search(r"arazzo resume (\S+) --state", stopped)
+    assert resume is not None, stopped
+    assert not any(LIVE_LINE.match(line) for line in stopped.splitlines()), stopped
+    assert "Traceback" not in stopped
+    command = [sys.executable, "-m", "arazzo_engine", "resume", resume.group(1), "--state",
+               store, "--input", f"token={DEMO_TOKEN}"]
+    with Terminal(command, cwd=tmp_path, env=_env(tmp_path)) as terminal:
+        _watch(terminal)
+        resumed = terminal.screen()
+    assert "✓ listArtifacts" in resumed and "finalStatus: 10" in resumed, resumed
+    assert DEMO_TOKEN not in resumed
+
+
+def terminal_done(terminal: Terminal) -> Callable[[str], bool]:
+    return lambda _screen: terminal.finished()
