@@ -47,7 +47,7 @@ from openapi_core.validation.response.validators import V30ResponseValidator, V3
 from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from arazzo_engine.document import escape_token
+from arazzo_engine.document import escape_token, split_pointer
 from arazzo_engine.executor import HttpRequest, HttpResponse
 from arazzo_engine.openapi import OpenAPIDescription, Operation
 
@@ -74,7 +74,7 @@ def check_exchange(description: OpenAPIDescription, operation: Operation,
     spec = description.spec()
     version = "3.0" if description.swagger else description.version
     path_values = _path_values(operation.path, urlsplit(request.url).path)
-    finder = _fixed_finder(operation.path, operation.method.lower(), path_values)
+    finder = _fixed_finder(operation.path, split_pointer(operation.pointer)[2:], path_values)
     core_request = _Request(request, operation.path, path_values)
     core_response = _Response(response)
     findings: list[Finding] = []
@@ -84,13 +84,53 @@ def check_exchange(description: OpenAPIDescription, operation: Operation,
     findings += _classified(
         response_cls(spec, **options).iter_errors(core_request, core_response),
         ("status-code", "content-type", "response-body", "response-headers"), response)
-    findings += _classified(
-        params_cls(spec, **options).iter_errors(core_request), ("request-parameters",),
-        response)
+    querystrings = [p for p in operation.parameters if p.get("in") == "querystring"]
+    if querystrings:  # openapi-core 0.23 cannot read OpenAPI 3.2's in: querystring
+        findings += _querystring_findings(querystrings, request)
+    else:
+        findings += _classified(
+            params_cls(spec, **options).iter_errors(core_request), ("request-parameters",),
+            response)
     if request.body is not None or operation.request_body is not None:
         findings += _classified(
             body_cls(spec, **options).iter_errors(core_request), ("request-body",), response)
     return findings
+
+
+def _querystring_findings(declared: list[dict[str, Any]],
+                          request: HttpRequest) -> list[Finding]:
+    """OpenAPI 3.2 ``in: querystring``: the whole query string, decoded by the parameter's
+    media type and checked against its schema here, since openapi-core cannot. The operation's
+    other parameters are not checked then (a querystring operation has no query parameters)."""
+    from jsonschema import Draft202012Validator
+
+    parameter = declared[0]
+    query = urlsplit(request.url).query
+    content = parameter.get("content")
+    media, body = next(iter(content.items()), ("", {})) if isinstance(content, Mapping) \
+        else ("", {})
+    if not query:
+        if parameter.get("required"):
+            return [Finding("request-parameters", False,
+                            f"querystring parameter {parameter.get('name')!r} is required",
+                            expected="a query string", actual="none")]
+        return [Finding("request-parameters", True)]
+    try:
+        value: Any = json.loads(unquote(query)) if "json" in str(media) \
+            else dict(parse_qsl(query, keep_blank_values=True))
+    except ValueError as unreadable:
+        return [Finding("request-parameters", False, f"the query string is not {media}: "
+                        f"{unreadable}", expected=str(media), actual=_short(query))]
+    schema = body.get("schema") if isinstance(body, Mapping) else None
+    if not isinstance(schema, (Mapping, bool)):
+        return [Finding("request-parameters", True)]
+    error = next(iter(Draft202012Validator(schema).iter_errors(value)), None)
+    if error is None:
+        return [Finding("request-parameters", True)]
+    where = "/" + "/".join(escape_token(str(p)) for p in error.absolute_path)
+    return [Finding("request-parameters", False,
+                    f"querystring parameter {parameter.get('name')!r}: {error.message}",
+                    pointer=where if error.absolute_path else None)]
 
 
 def _json_flavours(operation: Operation) -> dict[str, Any]:
@@ -260,9 +300,11 @@ def _path_values(template: str, path: str) -> dict[str, str]:
     return {name: unquote(found.group(f"v{i}")) for i, name in enumerate(names)}
 
 
-def _fixed_finder(path: str, method: str, values: dict[str, str]) -> Any:
+def _fixed_finder(path: str, tail: list[str], values: dict[str, str]) -> Any:
     """A path finder class (openapi-core's ``path_finder_cls`` hook) that returns the one
-    operation the step called, whatever the URL."""
+    operation the step called, whatever the URL. ``tail`` is where the operation sits in its
+    path item: the method, or ``additionalOperations/<METHOD>`` (OpenAPI 3.2), which
+    openapi-core's own finder does not look in."""
 
     class FixedFinder:
         def __init__(self, spec: Any, base_url: str | None = None) -> None:
@@ -270,7 +312,10 @@ def _fixed_finder(path: str, method: str, values: dict[str, str]) -> Any:
 
         def find(self, _method: str, _url: str) -> Any:
             path_spec = self.spec / "paths" / path
-            return PathOperationServer(path_spec, path_spec / method, None,
+            operation_spec = path_spec
+            for token in tail:
+                operation_spec = operation_spec / token
+            return PathOperationServer(path_spec, operation_spec, None,
                                        TemplateResult(path, values), TemplateResult("", {}))
 
     return FixedFinder
