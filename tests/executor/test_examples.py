@@ -212,3 +212,40 @@ def test_bnpl_rejects_bad_inputs_naming_them(server: LocalServer) -> None:
     with pytest.raises(InputError, match="products"):
         _run("bnpl.arazzo.yaml", None, {"customer": _CUSTOMER, "products": []},
              {"bnpl": server.url})
+
+
+# The dbt reference workflow written in Arazzo 1.1, against the embedded dbt Cloud simulator.
+
+DBT_1_1 = "dbt-trigger-run-and-poll-1.1.arazzo.yaml"
+
+
+@pytest.mark.parametrize(("scenario", "final", "last_step"), [
+    ("success", 10, "listArtifacts"), ("error", 20, "pollRun"), ("cancelled", 30, "pollRun")])
+def test_the_dbt_workflow_in_arazzo_1_1(scenario: str, final: int, last_step: str) -> None:
+    from arazzo_engine.simulator import (
+        DEMO_ACCOUNT_ID,
+        DEMO_JOB_ID,
+        DEMO_TOKEN,
+        DbtCloudSimulator,
+    )
+    from arazzo_engine.validation import validate_document
+
+    assert validate_document(EXAMPLES / DBT_1_1, strict=True).diagnostics == ()
+    inputs = {"accountId": DEMO_ACCOUNT_ID, "jobId": DEMO_JOB_ID, "token": DEMO_TOKEN}
+    with DbtCloudSimulator(scenario) as simulator:
+        result = _run(DBT_1_1, "trigger-run-and-poll", inputs, {"dbtAdminApi": simulator.base_url})
+    assert result.succeeded, result.error
+    assert result.outputs["finalStatus"] == final
+    assert isinstance(result.outputs["runId"], int)
+    steps = [s.step_id for s in result.steps]
+    assert steps[0] == "triggerRun" and steps[-1] == last_step
+    trigger = result.steps[0]
+    assert trigger.outputs["runId"] == result.outputs["runId"]  # jsonpath selector
+    assert trigger.outputs["initialStatus"] in (1, 2)  # jsonpointer selector
+    if scenario == "success":
+        assert "manifest.json" in result.outputs["artifacts"]
+        assert result.outputs["manifestPath"] == "manifest.json"
+    else:
+        assert result.outputs["artifacts"] is None and "artifacts" in result.unresolved
+    assert all(r.request is not None and r.request.headers["Authorization"] == "Bearer ***"
+               for r in result.steps)
