@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from arazzo_engine._suggest import closest
 from arazzo_engine.document import MAX_DEPTH as MAX_VALUE_DEPTH
 from arazzo_engine.document import resolve_pointer
+from arazzo_engine.document._anchors import anchor_pointers, with_anchors_as_pointers
 from arazzo_engine.errors import ExecutionError, InputError
 
 __all__ = ["InputsSchema", "forwarded_inputs"]
@@ -39,6 +40,11 @@ class InputsSchema:
 
     def __init__(self, workflow: Mapping[str, Any], document: Any, pointer: str) -> None:
         self.workflow_id = workflow.get("workflowId")
+        # A $ref may name a schema by its $anchor; a JSON Schema library cannot find anchors
+        # in a document that is not itself a schema, so they become pointers first.
+        resolved = with_anchors_as_pointers(document)
+        if resolved is not document:
+            document, workflow = resolved, resolve_pointer(resolved, pointer)
         self.document = document
         schema = workflow.get("inputs")
         self.schema = schema if isinstance(schema, Mapping) else None
@@ -217,8 +223,11 @@ def _resolve(schema: Any, document: Any) -> Any:
         ref = schema.get("$ref") if isinstance(schema, Mapping) else None
         if not (isinstance(ref, str) and ref.startswith("#")):
             return schema
+        pointer = ref[1:]
+        if not pointer.startswith("/") and pointer:  # a plain name: an $anchor
+            pointer = anchor_pointers(document).get(pointer, "?")
         try:
-            schema = resolve_pointer(document, ref[1:])
+            schema = resolve_pointer(document, pointer)
         except (KeyError, ValueError, IndexError):
             return {}
     return {}

@@ -21,6 +21,7 @@ from arazzo_engine.document import (
     feature_set,
     join_pointer,
 )
+from arazzo_engine.document._anchors import anchor_pointers
 from arazzo_engine.openapi import (
     COMPONENT_KINDS,
     QUALIFIED,
@@ -159,6 +160,11 @@ class ValidationContext:
     def version(self) -> str:
         value = self.data.get("arazzo")
         return value if isinstance(value, str) else ""
+
+    @cached_property
+    def anchors(self) -> dict[str, str]:
+        """``$anchor`` names of the inputs schemas and the pointers of their schemas."""
+        return anchor_pointers(self.data)
 
     @cached_property
     def spec(self) -> SpecVersion:

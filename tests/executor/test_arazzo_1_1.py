@@ -503,3 +503,18 @@ def test_the_query_method_and_additional_operations_as_step_targets(server: Loca
         ("QUERY", "/search"), ("QUERY", "/search"), ("COPY", "/files/a")]
     assert result.steps[0].outputs == {"got": "dog"}
     assert result.steps[2].outputs == {"to": "/files/b"}
+
+
+def test_inputs_schemas_may_name_a_schema_by_its_anchor(server: LocalServer, run_doc) -> None:
+    """1.1 "Resolving URI Fragments": a $ref in inputs MUST support plain-name fragments."""
+    doc = _doc(_flow({"stepId": "a", "operationId": "ping", "parameters": [
+        {"name": "size", "in": "query", "value": "$inputs.size"}]}, inputs={"$ref": "#page"}),
+        components={"inputs": {"pagination": {
+            "$anchor": "page", "type": "object",
+            "properties": {"size": {"type": "integer", "default": 20}}}}})
+    assert run_doc(doc, _ping_api(server)).succeeded
+    assert server.requests[0].raw_query == "size=20"
+    from arazzo_engine.errors import InputError
+
+    with pytest.raises(InputError, match="'x' is not of type 'integer'"):
+        run_doc(doc, _ping_api(server), inputs={"size": "x"})

@@ -224,9 +224,11 @@ def _collect(ctx: ValidationContext, schema: Any, names: set[str], depth: int) -
         return True
     ref = schema.get("$ref")
     if isinstance(ref, str):
+        pointer = ref.removeprefix("#")
+        if pointer and not pointer.startswith("/"):  # a plain name: an $anchor
+            pointer = ctx.anchors.get(pointer, "?")
         try:
-            return _collect(ctx, resolve_pointer(ctx.data, ref.removeprefix("#")), names,
-                            depth + 1)
+            return _collect(ctx, resolve_pointer(ctx.data, pointer), names, depth + 1)
         except (KeyError, ValueError):
             return True
     properties = schema.get("properties")

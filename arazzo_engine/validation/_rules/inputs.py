@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, best_match
 
 from arazzo_engine.document import join_pointer, resolve_pointer
-from arazzo_engine.validation._context import ValidationContext, members, text_of
+from arazzo_engine.validation._context import ValidationContext, members, suggest, text_of
 from arazzo_engine.validation._diagnostic import Finding
 from arazzo_engine.validation._registry import rule
 
@@ -47,6 +47,10 @@ def _refs(ctx: ValidationContext, node: Any, pointer: str) -> Iterator[Finding]:
             except KeyError:
                 yield Finding(f"`$ref` {ref} points at nothing in this document",
                               pointer + "/$ref")
+        elif isinstance(ref, str) and ref.startswith("#") and len(ref) > 1 \
+                and ref[1:] not in ctx.anchors:  # a plain name: an $anchor (JSON Schema 2020-12)
+            yield Finding(f"`$ref` {ref} names no `$anchor` of this document's inputs schemas",
+                          pointer + "/$ref", hint=suggest(ref[1:], set(ctx.anchors)))
         for key, value in node.items():
             yield from _refs(ctx, value, join_pointer(pointer, key))
     elif isinstance(node, list):
