@@ -133,14 +133,63 @@ def component_expression_ref(ctx: ValidationContext) -> Iterator[Finding]:
                       cause=f"component:{kind}:{ref.segments[1]}")
 
 
-@rule("source-ref", "error", "$sourceDescriptions.<name> names a declared source description")
+@rule("source-ref", "error",
+      "$sourceDescriptions.<name> names a declared source description (1.1: and <reference> "
+      "an operationId, workflowId or field of it)")
 def source_ref(ctx: ValidationContext) -> Iterator[Finding]:
     for site, ref in references(ctx):
-        if ref.root == "sourceDescriptions" and ref.segments \
-                and ref.segments[0] not in ctx.source_names:
+        if ref.root != "sourceDescriptions" or not ref.segments:
+            continue
+        if ref.segments[0] not in ctx.source_names:
             yield _at(site, ref, f"`{ref.text}`: there is no source description "
                       f"`{ref.segments[0]}`", suggest(ref.segments[0], ctx.source_names),
                       cause=f"source:{ref.segments[0]}")
+        elif ctx.spec != "1.0" and len(ref.segments) > 1:
+            known = _source_references(ctx, ref.segments[0])
+            if known is not None and ref.segments[1] not in known \
+                    and not ref.segments[1].startswith("x-"):
+                yield _at(site, ref, f"`{ref.text}`: source `{ref.segments[0]}` has no "
+                          f"operationId, workflowId or field `{ref.segments[1]}`",
+                          suggest(ref.segments[1], known))
+
+
+#: Source Description Object fields a ``$sourceDescriptions.<name>.<field>`` may read.
+SOURCE_FIELDS = ("name", "url", "type")
+
+
+def _source_references(ctx: ValidationContext, name: str) -> set[str] | None:
+    """Arazzo 1.1 "Source Description Expression Resolution": what ``<reference>`` may be,
+    operationIds (OpenAPI, AsyncAPI) or workflowIds (Arazzo) first, then the fields; None when
+    the source could not be read (reported at the source)."""
+    source = ctx.sources.get(name)
+    if source is None or source.document is None:
+        return None
+    names = set(SOURCE_FIELDS)
+    if source.type == "arazzo":
+        data = source.document.data if isinstance(source.document.data, dict) else {}
+        workflows = data.get("workflows")
+        names |= {w["workflowId"] for w in workflows if isinstance(w, dict)
+                  and isinstance(w.get("workflowId"), str)} if isinstance(workflows, list) \
+            else set()
+    elif source.type == "asyncapi":
+        index = ctx.async_index_of(source)
+        names |= set(index.operation_ids) if index is not None else set()
+    else:
+        description = ctx.description(source)
+        names |= set(description.operation_ids) if description is not None else set()
+    return names
+
+
+@rule("self-ref", "warning",
+      "$self (Arazzo 1.1) is read only in a document that declares `$self`")
+def self_ref(ctx: ValidationContext) -> Iterator[Finding]:
+    if ctx.spec == "1.0" or "$self" in ctx.data:
+        return
+    for site, ref in references(ctx):
+        if ref.root == "self":
+            yield _at(site, ref, "`$self` reads the document's `$self` URI, and this document "
+                      "declares none: it is missing at run time",
+                      "add `$self: <its URI>` at the top of the document")
 
 
 @rule("input-undeclared", "warning",
