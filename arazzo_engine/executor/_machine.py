@@ -155,8 +155,36 @@ class Machine:
         elif isinstance(outcome, (HttpResponse, TransportFailure)):
             if state.pending is None:
                 raise ExecutionError("a response arrived but no request was pending")
+            spent = outcome.elapsed
+            if isinstance(outcome, TransportFailure) and outcome.timed_out \
+                    and state.pending.get("budgetClipped"):
+                spent = max(spent, self._remaining(state) or 0.0)  # the budget cut it short
+            self._spend(state, spent)
             self._on_exchange(state, outcome)
         return self._advance(state)
+
+    # workflow step timeouts (Arazzo 1.1) -------------------------------------------------------
+
+    def _spend(self, state: RunState, seconds: float) -> None:
+        """Takes time that passed off every running workflow step's timeout."""
+        for frame in state.frames:
+            if frame.budget is not None:
+                frame.budget -= max(seconds, 0.0)
+
+    def _remaining(self, state: RunState) -> float | None:
+        budgets = [f.budget for f in state.frames if f.budget is not None]
+        return min(budgets) if budgets else None
+
+    def _timed_out(self, state: RunState) -> bool:
+        """A workflow step ran past its ``timeout``: the workflow it called stops there (with
+        any it called in turn), and the step fails, so its failure actions apply."""
+        for index, frame in enumerate(state.frames):
+            if frame.budget is not None and frame.budget <= 1e-9:
+                del state.frames[index + 1:]
+                state.pending = None
+                self._finish_frame(state, succeeded=False)
+                return True
+        return False
 
     def result(self, state: RunState) -> RunResult:
         """The run's result: outputs as resolved, every record and message masked."""
@@ -178,9 +206,16 @@ class Machine:
             if frame.dependencies:
                 self._start_dependency(state, frame, frame.dependencies.pop(0))
                 continue
+            if self._timed_out(state):
+                continue
             if frame.delay > 0:
                 seconds, reason, detail = frame.delay, frame.delay_reason, frame.delay_detail
                 frame.delay, frame.delay_reason, frame.delay_detail = 0.0, "", None
+                left = self._remaining(state)
+                if left is not None and seconds >= left:  # the wait would outlast a timeout
+                    self._spend(state, left)
+                    continue
+                self._spend(state, seconds)
                 state.events.append(RunEvent("waiting", {"seconds": seconds, "reason": reason,
                                                          **(detail or {})}))
                 return Wait(seconds, reason)
@@ -248,6 +283,12 @@ class Machine:
             built.request.timeout = step_timeout
         else:
             step_timeout = None
+        left = self._remaining(state)  # a workflow step's timeout bounds what it calls
+        clipped = left is not None and (built.request.timeout is None
+                                        or left < built.request.timeout)
+        if clipped and left is not None:
+            built.request.timeout = max(left, 0.001)
+            step_timeout = None
         add_secrets(state, harvest_headers(built.request.headers))
         add_secrets(state, harvest_url(built.request.url))
         add_secrets(state, harvest_named(built.body))
@@ -256,6 +297,7 @@ class Machine:
             "position": frame.position, "stepId": step_id, "request": built.request.to_dict(),
             "path": built.path, "query": built.query, "body": built.body,
             "contentType": built.content_type, "stepTimeout": step_timeout,
+            "budgetClipped": clipped,
         }
         masker = self.masker(state)
         state.events.append(RunEvent("request", {
@@ -574,6 +616,7 @@ class Machine:
         successor = self._new_frame(key, workflow_id,
                                     {**self._forward(frame, key, workflow_id), **given},
                                     role=frame.role)
+        successor.budget, successor.budget_ms = frame.budget, frame.budget_ms
         successor.origin = frame.origin or {
             "workflowId": frame.workflow_id, "outputs": outputs, "unresolved": unresolved}
         state.frames[-1] = successor
@@ -589,6 +632,9 @@ class Machine:
             inputs = {str(p.get("name")): self.evaluator.value(p.get("value"), ctx)
                       for p in self._parameters(frame, step)}
             child = self._new_frame(key, workflow_id, inputs, role="step")
+            timeout = self._step_timeout(frame, step)
+            if timeout is not None:
+                child.budget, child.budget_ms = timeout, timeout * 1000
         except ArazzoError as exc:
             self._workflow_step_done(state, frame, step, {}, succeeded=False, error=str(exc))
             return
@@ -671,6 +717,10 @@ class Machine:
 
     def _finish_frame(self, state: RunState, *, succeeded: bool, error: str | None = None) -> None:
         frame = state.frames.pop()
+        if not succeeded and frame.budget is not None and frame.budget <= 1e-9 \
+                and (error is None or "ran past its timeout" not in error):
+            error = (f"the step calling workflow {frame.workflow_id!r} ran past its timeout of "
+                     f"{frame.budget_ms:g} ms" + (f" ({error})" if error else ""))
         outputs, unresolved = self._workflow_outputs(state, frame)
         state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": outputs}
         origin = frame.origin or {}

@@ -42,6 +42,10 @@ class Frame:
     dependencies: list[str] = field(default_factory=list)
     detour: dict[str, Any] | None = None
     origin: dict[str, Any] | None = None
+    #: Arazzo 1.1 ``timeout`` of the workflow step that started this frame: seconds left (the
+    #: exchanges' and waits' time is taken off as it passes) and the timeout as written (ms).
+    budget: float | None = None
+    budget_ms: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,6 +55,7 @@ class Frame:
             "delayReason": self.delay_reason, "delayDetail": self.delay_detail,
             "loop": self.loop, "dependencies": self.dependencies,
             "detour": self.detour, "origin": self.origin,
+            "budget": self.budget, "budgetMs": self.budget_ms,
         }
 
     @classmethod
@@ -63,6 +68,7 @@ class Frame:
             delay=data.get("delay", 0.0), delay_reason=data.get("delayReason", ""),
             delay_detail=data.get("delayDetail"), loop=data.get("loop"),
             dependencies=list(data.get("dependencies") or []), detour=data.get("detour"),
+            budget=data.get("budget"), budget_ms=data.get("budgetMs"),
             origin=data.get("origin"),
         )
 

@@ -518,3 +518,45 @@ def test_inputs_schemas_may_name_a_schema_by_its_anchor(server: LocalServer, run
 
     with pytest.raises(InputError, match="'x' is not of type 'integer'"):
         run_doc(doc, _ping_api(server), inputs={"size": "x"})
+
+
+def test_a_workflow_step_timeout_bounds_the_whole_called_workflow(server: LocalServer,
+                                                                  run_doc) -> None:
+    """The called workflow's exchanges and waits count against the step's timeout; when it
+    runs out the workflow stops there and the calling step's failure actions apply."""
+    from arazzo_engine.executor import ManualClock
+
+    server.route("GET", "/poll", {"status": "running"})
+    server.route("GET", "/ping", {"ok": True})
+    api = openapi_doc(server.url, {"id": "poll", "path": "/poll"},
+                      {"id": "ping", "path": "/ping"})
+    poller = {"workflowId": "poller", "steps": [{"stepId": "poll", "operationId": "poll",
+                                                "onSuccess": [{"name": "again", "type": "goto",
+                                                               "stepId": "poll"}]}]}
+    main = _flow({"stepId": "wait", "workflowId": "poller", "timeout": 2500,
+                  "onFailure": [{"name": "giveUp", "type": "goto", "stepId": "report"}]},
+                 {"stepId": "never", "operationId": "ping",
+                  "onSuccess": [{"name": "stop", "type": "end"}]},
+                 {"stepId": "report", "operationId": "ping"})
+    clock = ManualClock()
+    result = run_doc(_doc(main, poller), api, workflow_id="flow", clock=clock, loop_delay=1)
+    assert result.succeeded, result.error
+    assert [s.step_id for s in result.steps if s.workflow_id == "flow"] == ["wait", "report"]
+    wait = next(s for s in result.steps if s.step_id == "wait")
+    assert "ran past its timeout of 2500 ms" in (wait.error or "")
+    # polls and polite waits until the next wait would outlast the 2.5 s, which is not slept
+    polls = [r for r in server.requests if r.path == "/poll"]
+    assert clock.sleeps and sum(clock.sleeps) < 2.5 and len(polls) == len(clock.sleeps) + 1
+
+
+def test_a_workflow_step_timeout_cuts_a_slow_request_short(server: LocalServer,
+                                                           run_doc) -> None:
+    server.route("GET", "/slow", _slow(1.5))
+    api = openapi_doc(server.url, {"id": "slow", "path": "/slow"})
+    child = {"workflowId": "child", "steps": [{"stepId": "slow", "operationId": "slow"}]}
+    started = time.monotonic()
+    result = run_doc(_doc(_flow({"stepId": "call", "workflowId": "child", "timeout": 300}),
+                          child), api, workflow_id="flow")
+    assert time.monotonic() - started < 1.3
+    assert not result.succeeded
+    assert "ran past its timeout of 300 ms" in (result.error or "")
