@@ -547,8 +547,12 @@ def _by_path(text: str, sources: Mapping[str, Source], index_of: IndexOf,
     try:
         name, pointer = parse_operation_path(text, lenient=True)
     except ValueError:
-        return AsyncTarget(field=field, problem=(
-            f"a {field} must look like '{{$sourceDescriptions.<name>.url}}#/"
+        hint = None
+        if field == "operationPath" and QUALIFIED.match(text) and "#" not in text:
+            hint = f"that names an operation by its id: write operationId: {text}"
+        return AsyncTarget(field=field, hint=hint, problem=(
+            f"{'a channelPath' if field == 'channelPath' else 'an operationPath'} must look "
+            "like '{$sourceDescriptions.<name>.url}#/"
             + ("channels/<channel>'" if field == "channelPath" else "operations/<operation>'")))
     source = sources.get(name)
     if source is None:
