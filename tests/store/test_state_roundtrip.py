@@ -58,6 +58,7 @@ _FRAME = st.builds(
     delay=_FLOAT, delay_reason=_TEXT, delay_detail=st.none() | _OBJECT,
     loop=st.none() | _OBJECT, dependencies=st.lists(_TEXT, max_size=2),
     detour=st.none() | _OBJECT, origin=st.none() | _OBJECT,
+    budget=st.none() | _FLOAT, budget_ms=st.none() | _FLOAT,
 )
 _STATE = st.builds(
     RunState, workflow_id=_TEXT, document=_TEXT, frames=st.lists(_FRAME, max_size=3),
