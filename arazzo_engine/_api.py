@@ -86,12 +86,21 @@ class ArazzoDocument:
 
         A workflow that fails is a result with ``outcome == "failed"``, not an exception.
         ``kwargs`` pass through to ``run_workflow`` (``transport``, ``clock``, ``stop``: a
-        ``StopSignal`` that ends the run at once with outcome ``"interrupted"``).
+        ``StopSignal`` that ends the run at once with outcome ``"interrupted"``), or, when
+        ``options.backend`` is a Temporal service, to ``arazzo_engine.temporal.run``
+        (``run_id``, ``resend_in_doubt``, ``notice``): the run happens there and this call
+        follows it to its end.
         """
         if validate:
             report = self.validate()
             if not report.ok:
                 raise ValidationFailed(list(report.diagnostics))
+        if options is not None and options.backend != "local":
+            from arazzo_engine import temporal
+
+            return temporal.run(self.bundle, workflow_id, inputs, options, observer,
+                                document=None if self.path is None else str(self.path),
+                                **kwargs)
         return run_workflow(self.program, workflow_id, inputs, options, observer, **kwargs)
 
     def dry_run(self, workflow_id: str | None = None, inputs: Mapping[str, Any] | None = None,

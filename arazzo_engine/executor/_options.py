@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # the Temporal target is a plain value; the SDK is imported only when used
+    from arazzo_engine.temporal._target import Temporal
 
 from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
 
@@ -46,6 +50,8 @@ class RunOptions:
         state: the run store: None (or False) records nothing, True the default store
             (``arazzo_engine.store.default_store_path()``), a path that SQLite file. The CLI
             records every run unless ``--no-state``; the Python API only when asked.
+        backend: where the run happens: ``"local"`` (this process) or a
+            ``arazzo_engine.temporal.Temporal`` service (see docs/distributed.md).
     """
 
     loop_delay: float = DEFAULT_LOOP_DELAY
@@ -63,3 +69,4 @@ class RunOptions:
     trust_env: bool = True
     regex_timeout: float = DEFAULT_REGEX_TIMEOUT
     state: bool | str | os.PathLike[str] | None = None
+    backend: Literal["local"] | Temporal = "local"

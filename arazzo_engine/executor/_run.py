@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, load_bundle
+from arazzo_engine.errors import ExecutionError
 from arazzo_engine.executor._clock import Clock, SystemClock
 from arazzo_engine.executor._deadline import Deadline
 from arazzo_engine.executor._history import History, SpillHistory
@@ -94,6 +95,9 @@ def run_workflow(
     for ``arazzo resume``.
     """
     options = options or RunOptions()
+    if options.backend != "local":
+        raise ExecutionError("run_workflow runs in this process; a run on another backend "
+                             "starts through arazzo_engine.run or ArazzoDocument.run")
     program = load_program(source, options)
     machine = Machine(program, options)
     state = machine.start(workflow_id, inputs)
