@@ -26,7 +26,7 @@ EXIT_INTERRUPTED = 130  # SIGINT (Ctrl-C)
 EXIT_TERMINATED = 143  # SIGTERM
 
 _SUBCOMMANDS = ("run", "resume", "runs", "test", "validate", "list", "describe", "graph", "demo",
-                "simulate", "completion")
+                "simulate", "worker", "completion")
 #: Subcommands whose module has another name (a module ``list`` would shadow the builtin here).
 _MODULES = {"list": "listing"}
 

@@ -25,6 +25,7 @@ from arazzo_engine.cli import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
+from arazzo_engine.cli import _temporal as temporal_options
 from arazzo_engine.cli._args import (
     add_source_options,
     non_negative_number,
@@ -61,6 +62,7 @@ from arazzo_engine.executor import (
     stop_on_signals,
 )
 from arazzo_engine.store import StoreError
+from arazzo_engine.temporal import TemporalError
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -90,6 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
                              "nothing")
     parser.add_argument("--trace", metavar="FILE",
                         help="write every step execution (requests masked) as JSON to FILE")
+    temporal_options.add_run_options(parser)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -156,6 +159,11 @@ def main(args: argparse.Namespace) -> int:
         given = given_inputs(args)
         options = _options(args)
         root = source_root(args, "run")
+        problem = temporal_options.check_run_options(args)
+        if problem:
+            raise ValueError(problem)
+        if args.temporal:
+            temporal_options.target_of(args)
     except ValueError as exc:
         return _usage(str(exc))
     try:
@@ -179,15 +187,25 @@ def main(args: argparse.Namespace) -> int:
                             step_order(document))
     watcher = RunWatcher(reporter, out)
     try:
-        with StopSignal() as stop, stop_on_signals(stop):
-            if args.har or args.junit:
-                result = _recorded_run(args, document, inputs, options, watcher, stop)
-            else:
-                result = document.run(args.workflow, inputs, options=options,
-                                      observer=watcher, validate=False, stop=stop)
+        if args.temporal:  # Ctrl-C stops following; the run goes on there
+            with StopSignal() as stop:
+                ran = temporal_options.run_on_temporal(args, document, inputs, options,
+                                                       reporter)
+            if isinstance(ran, str):  # --detach: the run id, at once
+                out.write(json.dumps({"runId": ran}) + "\n" if args.format == "json"
+                          else ran + "\n")
+                return EXIT_OK
+            result = ran
+        else:
+            with StopSignal() as stop, stop_on_signals(stop):
+                if args.har or args.junit:
+                    result = _recorded_run(args, document, inputs, options, watcher, stop)
+                else:
+                    result = document.run(args.workflow, inputs, options=options,
+                                          observer=watcher, validate=False, stop=stop)
     except InputError as exc:
         return _usage(f"{exc} ({HOW_TO_GIVE})")
-    except (ExecutionError, DocumentError, StoreError) as exc:
+    except (ExecutionError, DocumentError, StoreError, TemporalError) as exc:
         return _usage(str(exc))
     finally:
         if reporter is not None:

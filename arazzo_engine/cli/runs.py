@@ -8,14 +8,16 @@ import sys
 from typing import Any, TextIO
 
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
+from arazzo_engine.cli import _temporal as temporal_options
 from arazzo_engine.cli._state import store_argument
 from arazzo_engine.store import RunStore, StoredRun, StoreError, default_store_path
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "runs", help="list, show or forget recorded runs",
-        description="The runs recorded in the run store (every arazzo run, unless --no-state).")
+        "runs", help="list, show or forget recorded runs (--temporal: runs on Temporal)",
+        description="The runs recorded in the run store (every arazzo run, unless --no-state); "
+                    "with --temporal HOST:PORT, the runs on Temporal (also follow, cancel).")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="every run, newest first")
     listing.add_argument("--format", choices=("text", "json"), default="text")
@@ -28,9 +30,24 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     forget.add_argument("id", metavar="ID", help="the run id (or a unique prefix of it)")
     for sub in (listing, show, forget):
         sub.add_argument("--state", metavar="PATH", help="the run store (default: the user's)")
+    follow = actions.add_parser("follow", help="report a run's progress on Temporal until it "
+                                               "ends, as arazzo run does")
+    cancel = actions.add_parser("cancel", help="stop a run on Temporal: a wait ends at once and "
+                                               "the run fails as cancelled")
+    for sub in (follow, cancel):
+        sub.add_argument("id", metavar="ID", help="the run id")
+    follow.add_argument("--format", choices=("text", "json"), default="text")
+    for sub in (listing, show):
+        temporal_options.add_target_options(sub)
+    for sub in (follow, cancel):
+        temporal_options.add_target_options(sub, required=True)
 
 
 def main(args: argparse.Namespace) -> int:
+    if getattr(args, "temporal", None):  # runs on Temporal are read there, not in the store
+        from arazzo_engine.cli import _temporal_runs
+
+        return _temporal_runs.main(args)
     try:
         store = RunStore(None if store_argument(args) is True else str(args.state))
         with store:

@@ -32,8 +32,9 @@ __all__ = [
     "request_to_wire",
 ]
 
-#: Options that describe where a run goes, not how it runs: they never reach the workflow.
-_LOCAL_ONLY = {"backend"}
+#: Options that describe where a run goes or is recorded, not how it runs: they never reach
+#: the workflow (Temporal's history is the record of a run there).
+_LOCAL_ONLY = {"backend", "state"}
 
 
 def request_to_wire(request: HttpRequest) -> dict[str, Any]:
