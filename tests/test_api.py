@@ -22,7 +22,7 @@ def test_exported_names_are_sorted_and_real() -> None:
     public = {n for n in dir(arazzo_engine) if not n.startswith(("_", "@"))}
     assert public - {"errors", "document", "expressions", "executor", "validation", "openapi",
                      "simulator", "cli", "annotations", "outline", "testing",
-                     "pytest_plugin", "asyncapi", "store"} <= set(names)
+                     "pytest_plugin", "asyncapi", "store", "temporal"} <= set(names)
     for name in names:
         assert hasattr(arazzo_engine, name), name
 
