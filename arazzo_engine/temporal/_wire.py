@@ -74,14 +74,25 @@ def options_to_wire(options: RunOptions) -> dict[str, Any]:
         if item.name in _LOCAL_ONLY:
             continue
         value = getattr(options, item.name)
-        wire[item.name] = dict(value) if isinstance(value, Mapping) else value
+        if isinstance(value, Mapping):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        wire[item.name] = value
     return wire
 
 
 def options_from_wire(data: Mapping[str, Any]) -> RunOptions:
     """Unknown names are dropped: a newer client may name options an older worker lacks."""
-    known = {item.name for item in dataclasses.fields(RunOptions)} - _LOCAL_ONLY
-    return RunOptions(**{name: value for name, value in data.items() if name in known})
+    fields = {item.name: item for item in dataclasses.fields(RunOptions)
+              if item.name not in _LOCAL_ONLY}
+    values = {}
+    for name, value in data.items():
+        if name in fields:  # JSON has no tuples: a tuple option comes back as a list
+            default = fields[name].default
+            values[name] = tuple(value) if isinstance(default, tuple) and isinstance(
+                value, list) else value
+    return RunOptions(**values)
 
 
 def event_to_wire(event: RunEvent) -> dict[str, Any]:

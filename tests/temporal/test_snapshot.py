@@ -44,5 +44,5 @@ def test_options_cross_the_wire_intact() -> None:
     options = RunOptions(loop_delay=5, max_steps=7, timeout=None, deadline=60.0,
                          servers={"a": "http://x"}, server_variables={"a.v": "1"},
                          follow_redirects=True, verify="/ca.pem", max_retry_wait=9,
-                         trust_env=False)
+                         trust_env=False, expect=("$outputs.a == 1",), loop_delay_max=30)
     assert options_from_wire(json.loads(json.dumps(options_to_wire(options)))) == options
