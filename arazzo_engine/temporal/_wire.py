@@ -86,7 +86,7 @@ def options_from_wire(data: Mapping[str, Any]) -> RunOptions:
     """Unknown names are dropped: a newer client may name options an older worker lacks."""
     fields = {item.name: item for item in dataclasses.fields(RunOptions)
               if item.name not in _LOCAL_ONLY}
-    values = {}
+    values: dict[str, Any] = {}
     for name, value in data.items():
         if name in fields:  # JSON has no tuples: a tuple option comes back as a list
             default = fields[name].default
