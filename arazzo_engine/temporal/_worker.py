@@ -45,9 +45,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 def _read_grammars() -> None:
     """The expression grammars are files read on first use; the sandbox forbids ``open``
     inside a workflow, so the worker reads them once before any workflow runs."""
-    from arazzo_engine.expressions._grammar import condition_parser, runtime_parser
+    from arazzo_engine.expressions._grammar import (
+        RUNTIME_GRAMMARS,
+        condition_parser,
+        runtime_parser,
+    )
 
-    runtime_parser()
+    for version in RUNTIME_GRAMMARS:
+        runtime_parser(version)
     condition_parser()
 
 
