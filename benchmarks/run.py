@@ -26,6 +26,7 @@ from benchmarks import (
     _rss,
     _scale,
     _startup,
+    _temporal,
     _workflow,
 )
 from benchmarks._measure import Section
@@ -55,6 +56,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "scale": lambda quick: _scale.validation_at_scale(_scale.QUICK if quick else _scale.FULL),
     "realworld": lambda quick: _realworld.realworld(
         _realworld.QUICK if quick else _realworld.FULL),
+    "temporal": lambda quick: _temporal.temporal_runs(
+        _temporal.QUICK if quick else _temporal.FULL),
 }
 
 
