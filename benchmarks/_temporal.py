@@ -3,8 +3,9 @@
 The dev server (``temporal server start-dev`` on a SQLite file) and one ``arazzo worker`` run in
 processes of their own; the dbt Cloud simulator in a third. Each run is the reference workflow
 (trigger, three polls 1 s apart, artifacts), each on a job of its own. The baseline is one
-run alone on the same setup: the ratio says how much longer a thousand take than one. Memory is the peak resident set of the
-worker and of the server (``VmHWM``), against the same processes idle.
+run alone on the same setup: the ratio says how much longer a thousand take than one. Memory
+is the peak resident set of the worker and of the server (``VmHWM``), against the same
+processes idle.
 """
 
 from __future__ import annotations
