@@ -3,7 +3,8 @@
 A transport failure (refused, reset, timeout, TLS) is a value, as in a local run: the activity
 returns it and the machine's failure actions decide what happens, so Temporal never retries a
 request behind the workflow's back. Temporal retries only an activity that did not finish at all
-(its worker died or lost the server), and only when ``may_resend`` allows it (the workflow sets
+(its worker died or lost the server), and only when the in-doubt rule allows it
+(``executor._in_doubt.decide_in_doubt``, shared with local resume; the workflow sets
 the retry policy per request).
 """
 

@@ -34,9 +34,13 @@ with workflow.unsafe.imports_passed_through():
         Wait,
         Waited,
     )
+    from arazzo_engine.executor._in_doubt import (
+        SAFE_TO_REPEAT,
+        decide_in_doubt,
+        marked_safe_to_repeat,
+    )
     from arazzo_engine.executor._masking import MASK, Masker, secret_input_values
     from arazzo_engine.temporal._activities import SEND_REQUEST
-    from arazzo_engine.temporal._indoubt import SAFE_TO_REPEAT, may_resend, safe_to_repeat
     from arazzo_engine.temporal._programs import program_for
     from arazzo_engine.temporal._wire import (
         event_to_wire,
@@ -165,8 +169,8 @@ class ArazzoRun:
 
     async def _send(self, action: SendRequest) -> HttpResponse | TransportFailure:
         request = action.request
-        resendable = may_resend(request.method, step_safe=self._step_safe(),
-                                resend_in_doubt=bool(self._spec.get("resendInDoubt")))
+        resendable = decide_in_doubt(request.method, marked_safe=self._step_safe(),
+                                     resend_flag=bool(self._spec.get("resendInDoubt"))).resend
         attempts = RESEND_ATTEMPTS if resendable else 1
         bound = (request.timeout or UNBOUNDED_REQUEST) + ACTIVITY_MARGIN
         options = self._machine.options if self._machine else None
@@ -199,7 +203,7 @@ class ArazzoRun:
         frame = state.frames[-1]
         steps = machine.program.steps(frame.document, frame.workflow_id)
         position = int(state.pending.get("position", frame.position))
-        return 0 <= position < len(steps) and safe_to_repeat(steps[position])
+        return 0 <= position < len(steps) and marked_safe_to_repeat(steps[position])
 
     # continue-as-new, results, progress ---------------------------------------------------
 

@@ -40,6 +40,9 @@ def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
 
 
 def normalised(text: str, base_url: str) -> str:
+    # a local run first names its record in the local run store; a Temporal run names its id
+    # on stderr instead
+    text = re.sub(r"\Arun [0-9a-z-]+\n", "", text)
     text = re.sub(r" in [0-9.]+ ms", " in N ms", text.replace(base_url, "BASE"))
     return re.sub(r"\(polling for [^)]*\)", "(polling for N)", text)  # includes request times
 
