@@ -560,3 +560,81 @@ def test_a_workflow_step_timeout_cuts_a_slow_request_short(server: LocalServer,
     assert time.monotonic() - started < 1.3
     assert not result.succeeded
     assert "ran past its timeout of 300 ms" in (result.error or "")
+
+
+# the 1.1 Condition Evaluation rules, over HTTP -------------------------------------------------
+
+_BODY = {"data": {"id": 7, "none": None, "price": 12, "count": "9", "status": "Accepted"},
+         "pets": [], "items": [{"name": "a"}]}
+_XML_BODY = ("<root><pets><pet>1</pet></pets><count>0</count><empty></empty>"
+             "<label>x</label></root>")
+#: (criteria, passes in 1.1, passes in 1.0, context of the case); "json" steps read _BODY,
+#: "xml" steps _XML_BODY. Each case is one step whose successCriteria are the criteria.
+_CONDITION_CASES = [
+    ("json", ["$response.body#/data/absent == null"], True, False,
+     "a missing operand reads as null"),
+    ("json", ["$response.body#/data/absent != null"], False, False, "so != null fails"),
+    ("json", ["$response.body#/data/id != null"], True, True, "present data is not null"),
+    ("json", ["$response.body#/data/none == null"], True, True, "null only equals itself"),
+    ("json", ["$response.body#/data/none < 1"], False, False, "ordering null is false"),
+    ("json", ["!($response.body#/data/none < 1)"], True, False,
+     "a false comparison, not an error: its negation holds"),
+    ("json", ["$response.body#/data/none"], False, False, "a null condition fails"),
+    ("json", ["!$response.body#/data/absent"], True, False, "a missing operand is falsy"),
+    ("json", ["$response.body#/data/absent || $statusCode == 200"], True, False,
+     "a missing operand does not stop an or"),
+    ("json", ["$response.body#/data/count < '10'"], True, False,
+     "numeric strings are coerced for ordering"),
+    ("json", ["$response.body#/data/price > '9'"], True, True, "a numeric string and a number"),
+    ("json", ["$response.body#/data/status == 'ACCEPTED'"], True, True,
+     "string comparisons ignore case"),
+    ("json", ["$response.body#/data/price > 'cheap'"], False, False,
+     "a string that is no number cannot be ordered against one: the condition fails"),
+    ("json", [{"context": "$response.body", "condition": "$.items[*]", "type": "jsonpath"}],
+     True, True, "JSONPath: a non-empty nodelist passes"),
+    ("json", [{"context": "$response.body", "condition": "$.pets[*]", "type": "jsonpath"}],
+     False, False, "JSONPath: an empty nodelist fails"),
+    ("json", [{"context": "$response.body", "condition": "$[?count(@.pets) > 0]",
+               "type": "jsonpath"}], False, False, "JSONPath: a filter matching nothing fails"),
+    ("json", [{"context": "$response.body#/data/absent", "condition": "$",
+               "type": "jsonpath"}], False, False, "JSONPath: an undefined context fails"),
+    ("json", [{"context": "$response.body#/data/none", "condition": ".*", "type": "regex"}],
+     False, False, "regex: a null context fails"),
+    ("json", [{"context": "$response.body#/data/absent", "condition": ".*", "type": "regex"}],
+     False, False, "regex: an undefined context fails"),
+    ("json", ["$statusCode == 200", {"context": "$response.body", "condition": "$.pets[*]",
+                                     "type": "jsonpath"}], False, False,
+     "multiple criteria: all must pass"),
+    ("xml", [{"context": "$response.body", "condition": "count(/root/pets/*) > 0",
+              "type": "xpath"}], True, True, "XPath: true passes"),
+    ("xml", [{"context": "$response.body", "condition": "/root/pets", "type": "xpath"}],
+     True, True, "XPath: a non-empty node-set passes"),
+    ("xml", [{"context": "$response.body", "condition": "/root/cats", "type": "xpath"}],
+     False, False, "XPath: an empty node-set fails"),
+    ("xml", [{"context": "$response.body", "condition": "number(/root/count)",
+              "type": "xpath"}], False, False, "XPath: zero fails"),
+    ("xml", [{"context": "$response.body", "condition": "number(/root/pets/pet)",
+              "type": "xpath"}], True, True, "XPath: a non-zero number passes"),
+    ("xml", [{"context": "$response.body", "condition": "string(/root/empty)",
+              "type": "xpath"}], False, False, "XPath: an empty string fails"),
+    ("xml", [{"context": "$response.body", "condition": "string(/root/label)",
+              "type": {"type": "xpath", "version": "xpath-10"}}], True, True,
+     "XPath 1.0: a non-empty string passes"),
+]
+
+
+@pytest.mark.parametrize(("body", "criteria", "in_1_1", "in_1_0", "why"), _CONDITION_CASES,
+                         ids=[case[-1] for case in _CONDITION_CASES])
+def test_condition_evaluation_over_http(server: LocalServer, run_doc, body: str,
+                                        criteria: list[Any], in_1_1: bool, in_1_0: bool,
+                                        why: str) -> None:
+    server.route("GET", "/json", _BODY)
+    server.route("GET", "/xml", lambda _: Reply(200, _XML_BODY, {"Content-Type": XML}))
+    api = openapi_doc(server.url, {"id": "json", "path": "/json"},
+                      {"id": "xml", "path": "/xml"})
+    written = [{"condition": c} if isinstance(c, str) else c for c in criteria]
+    workflow = _flow({"stepId": "check", "operationId": body, "successCriteria": written})
+    for document, expected in ((_doc(workflow), in_1_1), (arazzo_doc(workflow), in_1_0)):
+        result = run_doc(document, api)
+        assert result.steps and result.steps[0].status_code == 200, result.error
+        assert result.succeeded is expected, (document["arazzo"], why, result.error)
