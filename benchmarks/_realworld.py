@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,15 +80,27 @@ def realworld(settings: Settings) -> Section:
             _validate(path)
             times.append((time.perf_counter() - started, time.process_time() - cpu, path))
         worst, worst_cpu, slowest = max(times)
+        cpu_worst, cpu_wall, cpu_slowest = max(times, key=lambda t: t[1])
         section.derived.append(("whole corpus, each document validated once",
                                 f"{sum(t for t, _, _ in times):.1f} s for {len(times)} "
-                                "documents"))
-        section.derived.append(("slowest document in that pass",
+                                f"documents ({sum(c for _, c, _ in times):.1f} s of CPU)"))
+        # Wall time is what a user waits for, CPU time what a loaded machine cannot inflate
+        # (other processes on the cores stretch the one, hardly the other): both are shown.
+        section.derived.append(("slowest document in that pass, by wall time",
                                 f"{worst:.2f} s, {worst_cpu:.2f} s of CPU "
                                 f"({slowest.relative_to(CORPUS)})"))
+        section.derived.append(("slowest document in that pass, by CPU time",
+                                f"{cpu_worst:.2f} s of CPU, {cpu_wall:.2f} s wall "
+                                f"({cpu_slowest.relative_to(CORPUS)})"))
+        over_wall = sum(t > LIMIT_SECONDS for t, _, _ in times)
+        over_cpu = sum(c > LIMIT_SECONDS for _, c, _ in times)
+        section.derived.append((f"documents over {LIMIT_SECONDS:.0f} s (issue 14: none)",
+                                f"{over_wall} by wall time, {over_cpu} by CPU time"))
+        slowest = cpu_slowest  # measured again below: the CPU ranking is the stable one
     files = _local_files(slowest)
-    calls = {"validate": lambda: _validate(slowest),
-             "safe_load": lambda: _read(yaml.SafeLoader, files)}
+    calls: dict[str, Callable[[], object]] = {
+        "validate": lambda: _validate(slowest),
+        "safe_load": lambda: _read(yaml.SafeLoader, files)}
     if yaml.__with_libyaml__:
         calls["csafe_load"] = lambda: _read(yaml.CSafeLoader, files)
     samples = interleaved(calls, repeat=settings.repeat)
@@ -103,6 +116,6 @@ def realworld(settings: Settings) -> Section:
                                   "files", samples["validate"].median
                                   / samples["safe_load"].median, 1.0))
     section.derived.append(("slowest corpus document, validated",
-                            f"{samples['validate'].median:.2f} s (issue 14: under "
-                            f"{LIMIT_SECONDS:.0f} s)"))
+                            f"{samples['validate'].median:.2f} s wall, median of "
+                            f"{settings.repeat} (issue 14: under {LIMIT_SECONDS:.0f} s)"))
     return section

@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from arazzo_engine.cli import main
 from arazzo_engine.validation import validate_document
 
 from ._cli import run_validate
@@ -110,3 +113,13 @@ def test_sarif_gives_related_locations() -> None:
         {"startLine": 34, "startColumn": 20}, {"startLine": 50, "startColumn": 14}]
     assert [loc["id"] for loc in related] == [1, 2]
     assert related[0]["message"]["text"].startswith("error [step-output-ref]: `$steps.fetchh")
+
+
+def test_run_refuses_an_invalid_document_with_one_error_per_root_cause(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`arazzo run` prints what `arazzo validate` prints, before any request is sent."""
+    assert main(["run", str(CASCADE)]) == 2
+    err = capsys.readouterr().err
+    assert "the document is invalid (4 error(s)); fix it or pass --no-validate:" in err
+    assert "has no step `fetchh`, and 2 more references to it (lines 34, 50)" in err
+    assert sum(line.startswith("  ") for line in err.splitlines()) == 4

@@ -173,3 +173,22 @@ def test_a_source_that_cannot_be_read_counts_the_steps_it_leaves_unchecked(
     assert remote.severity == "warning"
     assert remote.message.endswith("were not checked: it is used by 1 step (`three`)")
     assert [d.rule for d in report.diagnostics] == ["source-load", "source-load"]
+
+
+#: (line, hint) of each bare expression in the rule's failing document: the exact braced text.
+BARE = [
+    (27, "write `Bearer {$inputs.token}`"),  # header
+    (30, "write `page-{$inputs.token}`"),  # query
+    (37, "write `pet-{$inputs.token}`"),  # path
+    (44, "write `made by {$inputs.token} for {$inputs.token}`"),  # payload
+]
+
+
+def test_a_bare_expression_is_a_default_warning_whose_hint_is_the_braced_text() -> None:
+    """`Bearer $inputs.token` (every dbt and Okta workflow of the catalogue): warned without
+    --strict, in a header, query, path or payload value, with the text every tool reads."""
+    report = validate_document(RULES / "bare-expression" / "fail.yaml")
+    bare = [d for d in report.diagnostics if d.rule == "bare-expression"]
+    assert [(d.line, d.hint) for d in bare] == BARE
+    assert all(d.severity == "warning" for d in bare) and report.ok
+    assert "Arazzo reads that as literal text" in bare[0].message
