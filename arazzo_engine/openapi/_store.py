@@ -69,6 +69,11 @@ class RefProblem:
     message: str
     at: Location
     skipped: bool = False
+    #: What the ``$ref`` names and is missing, when that is one thing several ``$ref``s may
+    #: share: the URI of a file that cannot be read (``fragment`` None), or of a file read
+    #: whose ``fragment`` holds nothing. The validator reports each missing thing once.
+    target: str | None = None
+    fragment: str | None = None
 
     def __str__(self) -> str:
         return f"{self.at}: {self.message}"
@@ -217,18 +222,20 @@ class DocumentStore:
         except DocumentError as exc:
             skipped = bool(getattr(exc, "remote", False))
             raise RefError(RefProblem(f"$ref {ref!r} cannot be followed: {_text(exc, uri)}",
-                                      ref_at, skipped=skipped)) from None
+                                      ref_at, skipped=skipped, target=uri)) from None
         if fragment == "" or fragment.startswith("/"):
             try:
                 return resolve_pointer(document.data, fragment), Location(document, fragment)
             except (KeyError, ValueError):
                 raise RefError(RefProblem(f"$ref {ref!r} points to nothing ({_name(uri)} "
-                                          f"has no {fragment or '/'})", ref_at)) from None
+                                          f"has no {fragment or '/'})", ref_at, target=uri,
+                                          fragment=fragment)) from None
         try:  # a plain-name fragment: an $anchor in a 3.1 schema
             resolved = self._registry.resolver(base_uri=uri).lookup(f"#{fragment}")
         except Unresolvable:
             raise RefError(RefProblem(f"$ref {ref!r} points to nothing ({_name(uri)} has no "
-                                      f"anchor {fragment!r})", ref_at)) from None
+                                      f"anchor {fragment!r})", ref_at, target=uri,
+                                      fragment=fragment)) from None
         return resolved.contents, Location(document, "")
 
 

@@ -279,6 +279,7 @@ class ValidationContext:
             form = operation_path_form(text, self.source_names, list(self.openapi_sources()))
             if form is None:
                 return found
+            self._forms[id(step.node)] = "form:operationPath"
             return replace(found, problem=f"operationPath `{text}` is not the Arazzo form "
                                           "{$sourceDescriptions.<name>.url}#<JSON pointer>",
                            hint=f"write {form}", unchecked=False)
@@ -288,8 +289,19 @@ class ValidationContext:
         named = operation_id_form(text, self.source_names)
         if named is None:
             return found
+        self._forms[id(step.node)] = f"form:operationId {named[0]}"
         return replace(found, problem=f"operationId `{text}` {named[0]}", hint=named[1],
                        unchecked=False)
+
+    def lookup_form(self, step: Step) -> str | None:
+        """The kind of other tools' notation the step's operation is written in (None: not
+        one), the same for every step that writes it: a generator's habit is one root cause."""
+        self.lookup_operation(step)
+        return self._forms.get(id(step.node))
+
+    @cached_property
+    def _forms(self) -> dict[int, str]:
+        return {}
 
     def lookup_cause(self, step: Step) -> str | None:
         """``source:<name>`` when the step's target names a source the document does not

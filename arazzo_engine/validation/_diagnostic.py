@@ -42,6 +42,12 @@ class Finding:
     #: True when this finding is the defect the others with its ``cause`` echo (an output's
     #: bad name, against the references to it): it then speaks for them.
     defines: bool = False
+    #: The kind of mistake, when the same mistake made about different things is one root
+    #: cause: another tool's notation in every step (``form:operationPath``), a description
+    #: that lacks the schemas it references (``ref-under:<file>#/components/schemas``).
+    #: Findings of a rule with the same key in a file are reported once ("and 25 more like
+    #: it"), each kept in ``related`` with its own hint.
+    alike: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,11 +64,16 @@ class Related:
     line: int
     column: int
     pointer: str
+    hint: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "rule": self.rule, "severity": self.severity,
-                "message": self.message, "file": self.file, "line": self.line,
-                "column": self.column, "pointer": self.pointer}
+        data: dict[str, object] = {
+            "kind": self.kind, "rule": self.rule, "severity": self.severity,
+            "message": self.message, "file": self.file, "line": self.line,
+            "column": self.column, "pointer": self.pointer}
+        if self.hint:
+            data["hint"] = self.hint
+        return data
 
 
 _NOTE = {
@@ -92,6 +103,7 @@ class Diagnostic:
     hint: str | None = None
     cause: str | None = field(default=None, compare=False, repr=False)
     defines: bool = field(default=False, compare=False, repr=False)
+    alike: str | None = field(default=None, compare=False, repr=False)
     related: tuple[Related, ...] = field(default=(), compare=False, repr=False)
 
     @property

@@ -81,7 +81,8 @@ def _sarif_result(diagnostic: Diagnostic, rule_index: int | None) -> dict[str, o
         result["relatedLocations"] = [
             {"id": number,
              "physicalLocation": _sarif_location(related.file, related.line, related.column),
-             "message": {"text": f"{related.severity} [{related.rule}]: {related.message}"}}
+             "message": {"text": f"{related.severity} [{related.rule}]: {related.message}"
+                                 + (f" (hint: {related.hint})" if related.hint else "")}}
             for number, related in enumerate(diagnostic.related, start=1)
         ]
     if rule_index is not None:

@@ -12,7 +12,10 @@ file:
   (``node:/workflows/0/steps/1/outputs/bad name``); a warning is never folded with errors, so
   the counts of errors and warnings stay honest;
 - the same field: a schema error on a node, and what other rules say about the same node;
-- the same message, rule and severity: one mistake repeated.
+- the same message, rule and severity: one mistake repeated;
+- the same ``alike`` key, rule and severity: one kind of mistake made about different things
+  (another tool's operationPath notation in every step, sixty ``$ref``s to schemas a
+  description file lacks), each folded finding keeping its own hint.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ def group(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     union = _Union(len(diagnostics))
     by_cause: dict[tuple[str, str, str], int] = {}
     by_message: dict[tuple[object, ...], int] = {}
+    by_alike: dict[tuple[object, ...], int] = {}
     schema_fields = {(d.file, d.pointer): i for i, d in enumerate(diagnostics)
                      if d.rule == SCHEMA and d.is_error}
     for index, diagnostic in enumerate(diagnostics):
@@ -69,6 +73,9 @@ def group(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
         same = (diagnostic.file, diagnostic.rule, diagnostic.severity, diagnostic.message,
                 diagnostic.hint)
         union.join(by_message.setdefault(same, index), index)
+        if diagnostic.alike is not None:
+            alike = (diagnostic.file, diagnostic.rule, diagnostic.severity, diagnostic.alike)
+            union.join(by_alike.setdefault(alike, index), index)
     members: dict[int, list[int]] = {}
     for index in range(len(diagnostics)):
         members.setdefault(union.find(index), []).append(index)
@@ -88,10 +95,13 @@ def _kind(head: Diagnostic, other: Diagnostic) -> RelatedKind:
         return "reference"
     if (head.rule, head.message) == (other.rule, other.message):
         return "same"
+    if head.alike is not None and (head.rule, head.alike) == (other.rule, other.alike):
+        return "same"
     return "field" if head.pointer == other.pointer else "reference"
 
 
 def _related(diagnostic: Diagnostic, kind: RelatedKind) -> Related:
     return Related(kind=kind, rule=diagnostic.rule, severity=diagnostic.severity,
                    message=diagnostic.message, file=diagnostic.file, line=diagnostic.line,
-                   column=diagnostic.column, pointer=diagnostic.pointer)
+                   column=diagnostic.column, pointer=diagnostic.pointer,
+                   hint=diagnostic.hint)

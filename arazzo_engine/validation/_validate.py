@@ -125,6 +125,7 @@ def _place(context: ValidationContext, finding: Finding, rule_id: str,
         hint=finding.hint,
         cause=finding.cause,
         defines=finding.defines,
+        alike=finding.alike,
     )
 
 

@@ -123,3 +123,44 @@ def test_run_refuses_an_invalid_document_with_one_error_per_root_cause(
     assert "the document is invalid (4 error(s)); fix it or pass --no-validate:" in err
     assert "has no step `fetchh`, and 2 more references to it (lines 34, 50)" in err
     assert sum(line.startswith("  ") for line in err.splitlines()) == 4
+
+
+GENERATED = DOCUMENTS / "realworld" / "generated" / "generated.arazzo.yaml"
+
+
+def test_a_generators_habit_is_one_diagnostic_each_folded_finding_keeping_its_hint() -> None:
+    """Another tool's operationPath notation in every step: one root cause, the exact Arazzo
+    form of each step kept with it (JSON `related`, SARIF `relatedLocations`)."""
+    report = validate_document(GENERATED)
+    (forms,) = [d for d in report.grouped() if d.rule == "operation-resolved"]
+    assert forms.line == 18 and forms.note == "and 2 more like it (lines 20, 26)"
+    assert forms.hint == "write {$sourceDescriptions.shop.url}#/paths/~1items/post"
+    assert [r.hint for r in forms.related] == [
+        "write {$sourceDescriptions.shop.url}#/paths/~1items~1{itemId}/get",
+        "write {$sourceDescriptions.shop.url}#/paths/~1items~1{itemId}/delete"]
+    (as_json,) = [d for d in json.loads(run_validate("--format", "json", str(GENERATED)).stdout)
+                  if d["rule"] == "operation-resolved"]
+    assert as_json["related"][1]["hint"] == forms.related[1].hint
+    log = json.loads(run_validate("--format", "sarif", str(GENERATED)).stdout)
+    (result,) = [r for r in log["runs"][0]["results"] if r["ruleId"] == "operation-resolved"]
+    assert result["relatedLocations"][0]["message"]["text"].endswith(
+        f"(hint: {forms.related[0].hint})")
+    assert len([d for d in report.diagnostics if d.rule == "operation-resolved"]) == 3
+
+
+def test_refs_to_what_a_description_lacks_are_one_diagnostic_per_missing_place() -> None:
+    """Four $refs to three schemas `#/components/schemas` does not have are one kind of
+    mistake; two $refs into a file that does not exist are references to one missing thing."""
+    report = validate_document(GENERATED)
+    refs = [d for d in report.grouped() if d.rule == "openapi-ref"]
+    assert [(d.line, d.note) for d in refs] == [
+        (20, "and 3 more like it (lines 22, 24, 26)"),
+        (32, "and 1 more reference to it (line 38)")]
+    assert "'#/components/schemas/Item' points to nothing" in refs[0].message
+    assert "'./errors.yaml#/Problem' cannot be followed" in refs[1].message
+    assert len([d for d in report.diagnostics if d.rule == "openapi-ref"]) == 6
+    every = run_validate("--all", str(GENERATED))
+    assert len(every.stdout.splitlines()) == 9
+    assert run_validate(str(GENERATED)).stderr.strip() == (
+        "3 error(s), 0 warning(s) in 1 file(s); 6 more finding(s) folded into them "
+        "(--all lists every one)")

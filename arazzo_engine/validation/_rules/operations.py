@@ -7,7 +7,7 @@ from typing import Any
 
 from arazzo_engine.asyncapi import asyncapi_version, is_supported
 from arazzo_engine.document import Source
-from arazzo_engine.openapi import Operation, parse_operation_path
+from arazzo_engine.openapi import Operation, RefProblem, parse_operation_path
 from arazzo_engine.validation._context import (
     QUALIFIED,
     Step,
@@ -112,12 +112,27 @@ def openapi_ref(ctx: ValidationContext) -> Iterator[Finding]:
             where = "a path item" if problem in found.description.problems or \
                 found.operation is None else f"operation {found.operation.label}"
             source = found.source.name if found.source else "?"
-            # Every $ref to the same missing target is one root cause (see _grouping).
+            cause, alike = _ref_cause(problem)
             yield Finding(f"{problem.message} ({where} of source `{source}`, which step "
                           f"`{step.id}` uses)", problem.at.pointer,
                           document=problem.at.document, anchor="value",
                           severity="warning" if problem.skipped else None,
-                          cause=f"ref:{problem.message}")
+                          cause=cause, alike=alike)
+
+
+def _ref_cause(problem: RefProblem) -> tuple[str, str | None]:
+    """One root cause per missing thing (see _grouping): every ``$ref`` to the same missing
+    target, or into the same file that cannot be read; and one kind of mistake per place
+    that lacks them, as when a description cut out of a larger one keeps ``$ref``s to sixty
+    schemas it no longer has (``#/components/schemas/address``, ``.../source``...)."""
+    if problem.target is None:
+        return f"ref:{problem.message}", None  # a circular chain, a location no path can hold
+    if problem.fragment is None:
+        return f"ref-file:{problem.target}", None
+    container = problem.fragment.rsplit("/", 1)[0] if problem.fragment.startswith("/") \
+        else "(anchors)"
+    return (f"ref:{problem.target}#{problem.fragment}",
+            f"ref-under:{problem.target}#{container}")
 
 
 @rule("operation-resolved", "error",
@@ -131,7 +146,7 @@ def operation_resolved(ctx: ValidationContext) -> Iterator[Finding]:
         found = ctx.lookup_operation(step)
         if found.problem:
             yield Finding(found.problem, f"{step.pointer}/{field}", hint=found.hint,
-                          cause=ctx.lookup_cause(step))
+                          cause=ctx.lookup_cause(step), alike=ctx.lookup_form(step))
 
 
 @rule("operation-path-syntax", "warning",
