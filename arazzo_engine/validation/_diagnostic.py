@@ -79,6 +79,7 @@ class Related:
 _NOTE = {
     frozenset({"reference"}): ("more reference to it", "more references to it"),
     frozenset({"same"}): ("more like it", "more like it"),
+    frozenset({"same", "reference"}): ("more like it", "more like it"),
     frozenset({"field"}): ("more finding on this field", "more findings on this field"),
 }
 _MIXED = ("more finding it explains", "more findings it explains")

@@ -160,7 +160,18 @@ def test_refs_to_what_a_description_lacks_are_one_diagnostic_per_missing_place()
     assert "'./errors.yaml#/Problem' cannot be followed" in refs[1].message
     assert len([d for d in report.diagnostics if d.rule == "openapi-ref"]) == 6
     every = run_validate("--all", str(GENERATED))
-    assert len(every.stdout.splitlines()) == 9
+    assert len(every.stdout.splitlines()) == 12
     assert run_validate(str(GENERATED)).stderr.strip() == (
-        "3 error(s), 0 warning(s) in 1 file(s); 6 more finding(s) folded into them "
+        "4 error(s), 0 warning(s) in 1 file(s); 8 more finding(s) folded into them "
         "(--all lists every one)")
+
+
+def test_values_read_without_outputs_from_several_steps_are_one_diagnostic() -> None:
+    """`$steps.list.items`, `$steps.create.id` (twice): one habit, each with its exact form."""
+    (form,) = [d for d in validate_document(GENERATED).grouped() if d.rule == "step-output-ref"]
+    assert form.message.startswith("`$steps.list.items` is not the Arazzo form")
+    assert form.note == "and 2 more like it (lines 33, 34)"
+    assert form.hint == ("write $steps.list.outputs.items, and declare `items` in the outputs "
+                         "of step `list`")
+    assert [r.hint for r in form.related] == [
+        "write $steps.create.outputs.id, and declare `id` in the outputs of step `create`"] * 2

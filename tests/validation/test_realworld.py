@@ -138,21 +138,24 @@ EXTERNAL = DOCUMENTS / "realworld" / "external" / "external.arazzo.yaml"
 
 
 def test_operations_behind_external_refs_and_swagger_2_are_checked_not_refused() -> None:
-    """Path items, parameters and schemas in other files are followed; a Swagger 2.0 source
-    is read (its `in: body` parameter is the request body, not a missing parameter)."""
+    """Path items (YAML and JSON files), parameters, request bodies and schemas in other files
+    are followed; a Swagger 2.0 source is read (its `in: body` parameter is the request body,
+    not a missing parameter)."""
     report = validate_document(EXTERNAL)
     got = [(d.rule, d.severity, d.pointer) for d in report.diagnostics]
     assert got == [
         ("parameter-required", "warning", "/workflows/0/steps/0/operationId"),
         ("parameter-required", "error", "/workflows/0/steps/1/operationId"),
         ("response-pointer", "warning", "/workflows/0/steps/1/outputs/total"),
+        ("request-body-unexpected", "warning", "/workflows/0/steps/3/operationId"),
         ("response-pointer", "warning", "/workflows/1/steps/1/outputs/name"),
     ]
     required = [d.message for d in report.diagnostics if d.rule == "parameter-required"]
     assert "requires query parameter `storeId`" in required[0]  # common/parameters.yaml
     assert "requires path parameter `orderId`" in required[1]  # a path-level $ref, elsewhere
-    assert not [d for d in report.diagnostics if d.rule in ("source-load", "operation-resolved",
-                                                             "request-body-unexpected")]
+    (body,) = [d for d in report.diagnostics if d.rule == "request-body-unexpected"]
+    assert "POST /orders requires a request body" in body.message  # common/bodies.yaml
+    assert not [d for d in report.diagnostics if d.rule in ("source-load", "operation-resolved")]
 
 
 def test_a_source_that_cannot_be_read_counts_the_steps_it_leaves_unchecked(

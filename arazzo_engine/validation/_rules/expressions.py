@@ -82,8 +82,9 @@ def step_output_ref(ctx: ValidationContext) -> Iterator[Finding]:
                       cause=f"step:{where}:{step_id}")
             continue
         if len(ref.segments) < 2 or ref.segments[1] != "outputs":
+            # Another tool's habit, in every step that reads another's values: one root cause.
             yield _at(site, ref, *_without_outputs(ref, step_id, step.node),
-                      cause=f"step-form:{where}:{step_id}")
+                      cause=f"step-form:{where}:{step_id}", alike="form:$steps without outputs")
             continue
         if len(ref.segments) < 3:
             yield _at(site, ref, *_no_output_named(ref, f"$steps.{step_id}.outputs", step.node))
@@ -381,6 +382,6 @@ def _declares(declared: Mapping[str, Any], names: tuple[str, ...]) -> bool:
 
 
 def _at(site: Any, ref: Any, message: str, hint: str | None = None,
-        cause: str | None = None) -> Finding:
+        cause: str | None = None, alike: str | None = None) -> Finding:
     return Finding(message, site.pointer, hint=hint, anchor="value",
-                   offset=max(0, getattr(ref, "column", 1) - 1), cause=cause)
+                   offset=max(0, getattr(ref, "column", 1) - 1), cause=cause, alike=alike)
