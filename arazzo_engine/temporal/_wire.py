@@ -38,14 +38,19 @@ _LOCAL_ONLY = {"backend", "state"}
 
 
 def request_to_wire(request: HttpRequest) -> dict[str, Any]:
+    """The request as the activity sends it. Its secret values travel too: the transport keeps
+    them from another origin on a redirect, as in a local run (the headers and URL that carry
+    them are in the history anyway; docs/distributed.md says how to protect it)."""
     return {"method": request.method, "url": request.url, "headers": dict(request.headers),
-            "body": _b64(request.body), "timeout": request.timeout}
+            "body": _b64(request.body), "timeout": request.timeout,
+            "secrets": sorted(request.secret_values)}
 
 
 def request_from_wire(data: Mapping[str, Any]) -> HttpRequest:
     return HttpRequest(method=data["method"], url=data["url"],
                        headers=dict(data.get("headers") or {}),
-                       body=_unb64(data.get("body")), timeout=data.get("timeout"))
+                       body=_unb64(data.get("body")), timeout=data.get("timeout"),
+                       secret_values=frozenset(data.get("secrets") or ()))
 
 
 def exchange_to_wire(outcome: HttpResponse | TransportFailure) -> dict[str, Any]:
