@@ -9,6 +9,7 @@ or bad usage, 3 an internal error (a bug in arazzo-engine: the message asks for 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -105,3 +106,26 @@ def main(argv: Sequence[str] | None = None) -> int:
               "This is a bug in arazzo-engine; please report it "
               "(set ARAZZO_DEBUG=1 to see the traceback).", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+#: The Temporal SDK's native (Rust) extension; see ``entry``.
+_TEMPORAL_BRIDGE = "temporalio.bridge.temporal_sdk_bridge"
+
+
+def entry() -> None:
+    """The ``arazzo`` program: ``main()``, then exit with its code.
+
+    The Temporal SDK keeps native threads that may call into Python while the interpreter shuts
+    down; now and then that aborts the process (SIGABRT, exit 134) after the command succeeded
+    (temporalio/sdk-python issue 300). A command that loaded the SDK's native extension
+    therefore flushes its output and leaves without the interpreter's teardown, so the exit
+    code is always the command's own. Every other command exits normally.
+    """
+    code = main()
+    if _TEMPORAL_BRIDGE in sys.modules:
+        for stream in (sys.stdout, sys.stderr):
+            # a closed pipe never decides the exit code
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)

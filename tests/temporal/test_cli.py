@@ -69,3 +69,20 @@ def test_an_unreachable_temporal_is_one_clear_line(capsys: pytest.CaptureFixture
     err = capsys.readouterr().err
     assert f"cannot reach Temporal at {address}" in err
     assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("loaded", [True, False])
+def test_a_command_that_loaded_the_sdk_exits_with_its_own_code(loaded: bool) -> None:
+    """The SDK's native threads can abort the interpreter's teardown (SIGABRT, exit 134) after
+    a Temporal command succeeded; such a process leaves without the teardown, its output
+    flushed. ``atexit`` handlers run only in a teardown, so they tell which way it left."""
+    done = python("import atexit, sys\n"
+                  + ("import temporalio.bridge.temporal_sdk_bridge\n" if loaded else "")
+                  + "atexit.register(lambda: print('torn down'))\n"
+                  "sys.argv = ['arazzo', 'worker']\n"
+                  "print('partial line without a newline', end='')\n"
+                  "from arazzo_engine.cli import entry\nentry()")
+    assert done.returncode == EXIT_USAGE, done.stderr
+    assert done.stdout.startswith("partial line without a newline")
+    assert ("torn down" in done.stdout) is not loaded
+    assert "--temporal" in done.stderr
