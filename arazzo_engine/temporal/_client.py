@@ -151,6 +151,9 @@ async def follow(client: Client, run_id: str, observer: Observer | None = None, 
                     notice(_notice("no worker answered; the run goes on when one is polling"))
                     announced = True
             else:
+                if announced and notice is not None:
+                    notice(_notice("a worker answered; the run goes on"))
+                    announced = False
                 if progress.get("skipped") and notice is not None:
                     notice(_notice(f"{progress['skipped']} progress events were no longer kept"))
                 for event in progress.get("events") or []:

@@ -10,6 +10,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def test_a_run_on_temporal_prints_what_a_local_run_prints(
     for where in ([], temporal):
         with DbtCloudSimulator("success") as simulator:
             argv = ["run", WORKFLOW, *INPUTS, "--server", f"dbtAdminApi={simulator.base_url}",
-                    "--loop-delay", "0.2", *where]
+                    "--loop-delay", "0.2", "--loop-delay-max", "0.2", *where]
             assert main(argv) == EXIT_OK
             captured = capsys.readouterr()
             outputs.append(normalised(captured.out, simulator.base_url))
@@ -140,7 +141,8 @@ def test_a_follower_sees_every_step_across_continue_as_new(temporal: list[str]) 
     target = Temporal(temporal[1], task_queue=temporal[3])
     events: list[RunEvent] = []
     with DbtCloudSimulator("success", polls_per_status=3) as simulator:
-        options = RunOptions(servers={"dbtAdminApi": simulator.base_url}, loop_delay=0.05,
+        # no waits: a timer on the dev server fires about a second late, whatever its length
+        options = RunOptions(servers={"dbtAdminApi": simulator.base_url}, loop_delay=0,
                              trust_env=False)
         spec = client_api.run_spec(
             arazzo_engine.load(WORKFLOW).bundle, None,
@@ -160,3 +162,74 @@ def test_a_follower_sees_every_step_across_continue_as_new(temporal: list[str]) 
     assert result.outcome == "succeeded", result.error
     executed = [e.data["execution"].step_id for e in events if e.kind == "step-finished"]
     assert executed == ["triggerRun"] + ["pollRun"] * 9 + ["listArtifacts"]
+
+
+def test_the_python_api_runs_where_run_options_name(temporal: list[str]) -> None:
+    """The same entry points as a local run; ``RunOptions.backend`` names Temporal."""
+    import arazzo_engine
+    from arazzo_engine import temporal as on_temporal
+    from arazzo_engine.errors import ExecutionError
+    from arazzo_engine.executor import RunEvent, RunOptions, run_workflow
+    from arazzo_engine.temporal import Temporal
+
+    target = Temporal(temporal[1], task_queue=temporal[3])
+    inputs = {"accountId": DEMO_ACCOUNT_ID, "jobId": DEMO_JOB_ID, "token": DEMO_TOKEN}
+    events: list[RunEvent] = []
+    with DbtCloudSimulator("success") as simulator:
+        options = RunOptions(backend=target, servers={"dbtAdminApi": simulator.base_url},
+                             loop_delay=0, trust_env=False)
+        result = arazzo_engine.run(WORKFLOW, inputs=inputs, options=options,
+                                   observer=events.append)
+        document = arazzo_engine.load(WORKFLOW)
+        run_id = on_temporal.start(document.bundle, None, inputs, options,
+                                   run_id=f"api-{uuid.uuid4().hex[:6]}")
+        followed = on_temporal.follow(target, run_id)
+        with pytest.raises(ExecutionError, match="another backend"):
+            run_workflow(WORKFLOW, None, inputs, options)
+        triggers = simulator.trigger_count
+    assert result.outcome == followed.outcome == "succeeded", (result.error, followed.error)
+    assert result.outputs["finalStatus"] == followed.outputs["finalStatus"] == 10
+    assert result.outputs["runId"] != followed.outputs["runId"]  # two runs, one trigger each
+    assert [e.kind for e in events][-1] == "run-finished"
+    assert triggers == 2  # one per run; run_workflow sent nothing
+    assert on_temporal.describe(target, run_id)["temporalStatus"] == "finished"
+    assert run_id in {summary.run_id for summary in on_temporal.runs(target)}
+
+
+def test_a_run_waits_for_a_worker_and_the_follower_says_so(
+        temporal: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started where no worker polls, the run waits; the follower says so, then says when a
+    worker (started only once that was said) carries the run."""
+    import arazzo_engine
+    from arazzo_engine import temporal as on_temporal
+    from arazzo_engine.executor import RunEvent, RunOptions
+    from arazzo_engine.temporal import Temporal
+    from arazzo_engine.temporal import _client as client_api
+
+    # a query nobody answers fails after this long: a second, not five, keeps the test short
+    monkeypatch.setattr(client_api, "QUERY_TIMEOUT", timedelta(seconds=1))
+    queue = f"later-{uuid.uuid4().hex[:8]}"
+    target = Temporal(temporal[1], task_queue=queue)
+    worker = WorkerProcess(temporal[1], queue, tmp_path / "worker.log")
+    notices: list[str] = []
+
+    def notice(event: RunEvent) -> None:
+        notices.append(str(event.data["text"]))
+        if worker.process is None:
+            worker.start()
+
+    with DbtCloudSimulator("success") as simulator:
+        options = RunOptions(backend=target, servers={"dbtAdminApi": simulator.base_url},
+                             loop_delay=0, trust_env=False)
+        run_id = on_temporal.start(arazzo_engine.load(WORKFLOW).bundle, None,
+                                   {"accountId": DEMO_ACCOUNT_ID, "jobId": DEMO_JOB_ID,
+                                    "token": DEMO_TOKEN}, options)
+        try:
+            result = on_temporal.follow(target, run_id, notice=notice)
+        finally:
+            worker.kill()
+        triggers = simulator.trigger_count
+    assert notices == ["no worker answered; the run goes on when one is polling",
+                       "a worker answered; the run goes on"]
+    assert result.outcome == "succeeded", result.error
+    assert triggers == 1
