@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +23,7 @@ from arazzo_engine.executor import RunEvent, RunOptions
 from arazzo_engine.simulator import DEMO_ACCOUNT_ID, DEMO_JOB_ID, DEMO_TOKEN, DbtCloudSimulator
 from arazzo_engine.temporal import Temporal, TemporalError
 from arazzo_engine.temporal import _client as client_api
+from arazzo_engine.temporal import _workflow as workflow_module
 from arazzo_engine.temporal._activities import SEND_REQUEST, send_request
 from arazzo_engine.temporal._converter import with_converter
 from arazzo_engine.temporal._worker import workflow_runner
@@ -40,6 +42,17 @@ def spec(base_url: str, **extra: Any) -> dict[str, Any]:
                                run_id=extra.pop("run_id", None),
                                resend_in_doubt=extra.pop("resend_in_doubt", False))
     return {**made, **extra}
+
+
+def with_step(run_spec: dict[str, Any], step_id: str, **fields: Any) -> dict[str, Any]:
+    """The run with ``fields`` added to one step of the shipped document (what a user writes
+    in the file; the worker reads the document only from the run)."""
+    documents = run_spec["bundle"]["documents"]
+    data = documents[run_spec["bundle"]["entry"]]["data"]
+    for step in data["workflows"][0]["steps"]:
+        if step["stepId"] == step_id:
+            step.update(fields)
+    return run_spec
 
 
 def on_test_server(work: Callable[[Client, str], Awaitable[Any]],
@@ -137,6 +150,55 @@ def test_a_lost_post_is_sent_again_when_the_user_allows_it() -> None:
     assert result.outcome == "succeeded", result.error
 
 
+def test_a_lost_post_of_a_step_marked_safe_to_repeat_is_sent_again() -> None:
+    flaky = FlakyTransport(lambda method, attempt: method == "POST" and attempt < 3)
+    with DbtCloudSimulator("success") as simulator:
+        run_spec = with_step(spec(simulator.base_url), "triggerRun",
+                             **{"x-arazzo-safe-to-repeat": True})
+        _, result = on_test_server(lambda c, q: run_to_end(c, q, run_spec), [flaky.activity()])
+        posts = simulator.trigger_count
+    assert [a for a in flaky.attempts if a[0] == "POST"] == [("POST", 1), ("POST", 2),
+                                                             ("POST", 3)]
+    assert result.outcome == "succeeded", result.error
+    assert posts == 1  # the two lost attempts never reached the simulator
+
+
+def test_a_post_whose_worker_hangs_past_its_bound_is_in_doubt(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that sends the POST and is never heard of again (killed, cut off): Temporal
+    times the activity out after the request's timeout plus the margin, and that is a lost
+    request like any other; the POST, which did reach the server, is not sent again."""
+    released = threading.Event()
+
+    @activity.defn(name=SEND_REQUEST)
+    def hangs_after_posting(call: dict[str, Any]) -> dict[str, Any]:
+        answer = send_request(call)
+        if call["request"]["method"] == "POST":
+            released.wait(RUN_LIMIT)  # the response never reaches Temporal
+        return answer
+
+    with DbtCloudSimulator("success") as simulator:
+        run_spec = spec(simulator.base_url)
+        run_spec["options"]["timeout"] = 0.5
+        # the activity's bound is the timeout plus a margin; a short one keeps the test short
+        # (the test server does not skip time while an activity runs)
+        monkeypatch.setattr(workflow_module, "ACTIVITY_MARGIN", 0.5)
+
+        async def work(client: Client, queue: str) -> Any:
+            try:
+                return await run_to_end(client, queue, run_spec)
+            finally:
+                released.set()  # lets the worker shut down
+
+        _, result = on_test_server(work, [hangs_after_posting])
+        posts = simulator.trigger_count
+    assert posts == 1
+    assert result.outcome == "failed"
+    error = result.steps[0].error or ""
+    assert "in doubt" in error and "not sent again" in error
+    assert "timeout" in error.lower()
+
+
 def test_a_lost_get_is_sent_again_up_to_the_attempt_limit() -> None:
     flaky = FlakyTransport(lambda method, attempt: method == "GET")
     with DbtCloudSimulator("success") as simulator:
@@ -181,21 +243,26 @@ def test_cancel_ends_a_waiting_run_as_cancelled() -> None:
     assert described["inputs"]["token"] == "***"
 
 
-def test_the_same_run_id_is_refused_by_the_server() -> None:
-    with DbtCloudSimulator("success") as simulator:
+def test_the_same_run_id_is_refused_by_the_server_open_or_closed() -> None:
+    with DbtCloudSimulator("success", polls_per_status=2) as simulator:
         run_spec = spec(simulator.base_url, run_id=f"same-{uuid.uuid4().hex[:6]}")
 
         async def work(client: Client, queue: str) -> Any:
             target = Temporal("127.0.0.1:1", task_queue=queue)
-            _, result = await run_to_end(client, queue, run_spec)
-            with pytest.raises(TemporalError, match="already exists"):
+            handle = await client_api.start(client, target, run_spec)
+            with pytest.raises(TemporalError, match="already exists"):  # while it runs
                 await client_api.start(client, target, run_spec)
-            return result
+            result = await client_api.follow(client, handle.id, poll_seconds=0.05,
+                                             started=handle)
+            with pytest.raises(TemporalError, match="already exists"):  # once it ended
+                await client_api.start(client, target, run_spec)
+            return handle, result
 
-        result = on_test_server(work)
-        posts = [r for r in simulator.requests if r.method == "POST"]
+        handle, result = on_test_server(work)
+        posts = simulator.trigger_count
+    assert handle.id == run_spec["runId"]  # the Temporal workflow id is the run id
     assert result.outcome == "succeeded"
-    assert len(posts) == 1
+    assert posts == 1
 
 
 def test_an_unknown_run_is_a_clear_error() -> None:
