@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 
+from arazzo_engine._durations import seconds_text
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import add_source_options
 from arazzo_engine.cli._documents import Loader, usage
@@ -97,6 +98,12 @@ def _step_lines(step: StepOutline, index: int, positions: dict[str, int],
     lines = [f"    {index + 1}. {step.step_id}: {_target(step)}"]
     if step.description:
         lines.append(f"{pad}{' '.join(step.description.split())}")
+    if step.depends_on:
+        lines.append(f"{pad}runs after (dependsOn): {', '.join(step.depends_on)}")
+    if step.timeout is not None:
+        lines.append(f"{pad}timeout: {step.timeout} ms ({seconds_text(step.timeout / 1000)})")
+    if step.message is not None and step.message.correlation_id is not None:
+        lines.append(f"{pad}correlationId: {step.message.correlation_id}")
     if step.parameters:
         lines.append(f"{pad}{'inputs' if step.kind == 'workflow' else 'parameters'}:")
         lines += [f"{pad}  {_parameter(p.location, p.name, p.value, p.reference)}"
@@ -113,9 +120,7 @@ def _step_lines(step: StepOutline, index: int, positions: dict[str, int],
     if step.success_criteria:
         lines.append(f"{pad}succeeds when: {criteria_text(step.success_criteria)}")
     else:
-        lines.append(f"{pad}succeeds when: "
-                     + ("the workflow succeeds" if step.kind == "workflow"
-                        else "the status is below 400 (no successCriteria)"))
+        lines.append(f"{pad}succeeds when: " + _default_success(step))
     lines += _actions(pad, "on success", step.on_success, positions, index,
                       f"next step ({following})" if following else "the workflow succeeds")
     lines += _actions(pad, "on failure", step.on_failure, positions, index,
@@ -126,9 +131,24 @@ def _step_lines(step: StepOutline, index: int, positions: dict[str, int],
     return lines
 
 
+def _default_success(step: StepOutline) -> str:
+    if step.kind == "workflow":
+        return "the workflow succeeds"
+    if step.kind == "message":
+        return ("a message arrives (no successCriteria)" if step.message is not None
+                and step.message.action == "receive" else "the message is sent")
+    return "the status is below 400 (no successCriteria)"
+
+
 def _target(step: StepOutline) -> str:
     if step.kind == "workflow":
         return f"runs workflow {step.target}"
+    if step.message is not None:
+        message = step.message
+        if message.problem:
+            return f"{step.target} (AsyncAPI; not resolved: {message.problem})"
+        return (f"{message.text}  ({message.source}, AsyncAPI: needs a message broker, "
+                "which `arazzo run` does not drive yet)")
     operation = step.operation
     if operation is None or operation.problem:
         why = operation.problem if operation is not None else "no operation"

@@ -62,7 +62,9 @@ def _document_lines(path: str, workflows: list[WorkflowOutline]) -> list[str]:
         return [*lines, "  (no workflows)", ""]
     for workflow in workflows:
         steps = len(workflow.steps)
-        lines.append(f"  {workflow.workflow_id}  ({steps} step{'s' if steps != 1 else ''})")
+        messages = sum(step.kind == "message" for step in workflow.steps)
+        note = f"; {messages} AsyncAPI, which need a message broker" if messages else ""
+        lines.append(f"  {workflow.workflow_id}  ({steps} step{'s' if steps != 1 else ''}{note})")
         if workflow.summary:
             lines.append(f"    {' '.join(workflow.summary.split())}")
         lines.append("    inputs:")

@@ -130,7 +130,7 @@ def _plan(document: Any, args: argparse.Namespace,
           given: Any) -> tuple[list[str], dict[str, dict[str, Any]]]:
     """Which workflows of ``document`` run, and each one's inputs: a name is given to the
     workflows that declare it, and refused only when none of them does."""
-    from arazzo_engine.errors import InputError
+    from arazzo_engine.errors import BrokerRequired, InputError
 
     chosen = list(dict.fromkeys(args.workflow)) or document.workflow_ids
     known = set(document.workflow_ids)
@@ -143,6 +143,13 @@ def _plan(document: Any, args: argparse.Namespace,
     from arazzo_engine.testing import step_extension_problems
 
     program = document.program
+    refusals = [r for r in (program.broker_required(program.entry_key, w) for w in chosen) if r]
+    if refusals:  # as `arazzo run` refuses them: exit 2 before any request
+        others = [w for w in document.workflow_ids
+                  if program.broker_required(program.entry_key, w) is None]
+        hint = (f" Test the others with {' '.join(f'--workflow {w}' for w in others)}."
+                if others and not args.workflow else "")
+        raise BrokerRequired(" ".join(str(r) for r in refusals) + hint)
     for workflow_id in chosen:
         for step in program.steps(program.entry_key, workflow_id):
             problems = step_extension_problems(step)

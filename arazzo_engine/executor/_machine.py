@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from arazzo_engine.errors import ArazzoError, BrokerRequired, ExecutionError
+from arazzo_engine.errors import ArazzoError, ExecutionError
 from arazzo_engine.executor._build import build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
 from arazzo_engine.executor._evaluator import Evaluator
@@ -135,14 +135,9 @@ class Machine:
     def _refuse_broker_steps(self, key: str, workflow_id: str) -> None:
         """AsyncAPI steps need a message broker, which this version does not drive: a run that
         could reach one is refused before it sends anything, naming every such step."""
-        found = self.program.broker_steps(key, workflow_id)
-        if not found:
-            return
-        listed = "; ".join(f"{workflow}/{step} ({what})" for workflow, step, what in found)
-        raise BrokerRequired(
-            f"workflow {workflow_id!r} reaches {len(found)} AsyncAPI step(s) that send or "
-            f"receive messages on a broker, which this version of arazzo-engine does not run: "
-            f"{listed}. `arazzo validate` checks them.")
+        refusal = self.program.broker_required(key, workflow_id)
+        if refusal is not None:
+            raise refusal
 
     def decide(self, state: RunState, outcome: Outcome = None) -> Action:
         if state.finished:

@@ -14,7 +14,7 @@ from typing import Any
 
 from arazzo_engine.document import Bundle, LoadedDocument, Source, SpecVersion, feature_set
 from arazzo_engine.document._base import self_uri
-from arazzo_engine.errors import ExecutionError
+from arazzo_engine.errors import BrokerRequired, ExecutionError
 from arazzo_engine.executor._inputs import InputsSchema
 from arazzo_engine.openapi import (
     QUALIFIED,
@@ -269,6 +269,19 @@ class Program:
                 except ExecutionError:
                     continue
         return sorted(found)
+
+    def broker_required(self, key: str, workflow_id: str) -> BrokerRequired | None:
+        """The refusal of a run that could reach an AsyncAPI step (sending or receiving
+        messages needs a broker, which this version does not drive), naming every such step;
+        None when the workflow runs over HTTP alone. ``arazzo run`` and ``arazzo test`` say it."""
+        found = self.broker_steps(key, workflow_id)
+        if not found:
+            return None
+        listed = "; ".join(f"{workflow}/{step} ({what})" for workflow, step, what in found)
+        return BrokerRequired(
+            f"workflow {workflow_id!r} reaches {len(found)} AsyncAPI step(s) that send or "
+            f"receive messages on a broker, which this version of arazzo-engine does not run: "
+            f"{listed}. `arazzo validate` checks them.")
 
     def _called(self, key: str, workflow: Mapping[str, Any]) -> list[str]:
         """The workflowIds a workflow can start: steps, dependsOn and actions."""

@@ -18,6 +18,7 @@ from arazzo_engine.outline._model import (
     ActionOutline,
     CriterionOutline,
     InputOutline,
+    MessageOutline,
     OperationOutline,
     ParameterOutline,
     StepOutline,
@@ -134,9 +135,12 @@ def _resolve(node: Any, document: Any, problems: list[str]) -> Any:
 
 def _step(program: Program, key: str, workflow: Mapping[str, Any], step: Mapping[str, Any],
           problems: list[str]) -> StepOutline:
-    kind = "workflow" if "workflowId" in step else "operation"
-    target = step.get("operationId") or step.get("operationPath") or step.get("workflowId")
+    api = program.step_api(key, step)
+    kind = {"workflow": "workflow", "asyncapi": "message"}.get(str(api), "operation")
+    target = step.get("operationId") or step.get("operationPath") or step.get("workflowId") \
+        or step.get("channelPath")
     operation = _operation(program, key, step) if kind == "operation" else None
+    message = _message(program, key, step) if kind == "message" else None
     called = None
     if kind == "workflow":
         try:
@@ -158,7 +162,30 @@ def _step(program: Program, key: str, workflow: Mapping[str, Any], step: Mapping
         on_success=_actions(program, key, workflow, step, "success", problems),
         on_failure=_actions(program, key, workflow, step, "failure", problems),
         outputs=dict(outputs) if isinstance(outputs, Mapping) else {},
+        message=message,
+        depends_on=[str(d) for d in _list(step.get("dependsOn"))],
+        timeout=_integer(step.get("timeout")),
     )
+
+
+def _message(program: Program, key: str, step: Mapping[str, Any]) -> MessageOutline:
+    found = program.targets.lookup_async(program.document(key), step)
+    operation, channel = found.operation, found.channel
+    if operation is not None and channel is None:
+        channel = operation.channel
+    action = step.get("action")
+    correlation = step.get("correlationId")
+    problem = found.problem
+    if problem is None and found.unchecked:
+        problem = "its AsyncAPI source did not load"
+    return MessageOutline(
+        source=found.source.name if found.source is not None else None,
+        action=action if isinstance(action, str) else None,
+        operation_id=operation.operation_id if operation is not None else None,
+        channel=channel.name if channel is not None else None,
+        address=channel.address if channel is not None else None,
+        correlation_id=correlation if isinstance(correlation, str) else None,
+        problem=problem)
 
 
 def _operation(program: Program, key: str, step: Mapping[str, Any]) -> OperationOutline:

@@ -203,6 +203,10 @@ class _Builder:
             if step.kind == "workflow":
                 self._add(GraphNode(f"{cluster}_s{index}", "workflow-step", step.step_id,
                                     cluster, f"runs workflow {step.target}", step.step_id))
+            elif step.message is not None:
+                self._add(GraphNode(f"{cluster}_s{index}", "step", step.step_id, cluster,
+                                    f"{step.message.text} (AsyncAPI)" if not step.message.problem
+                                    else f"{step.target} (not found)", step.step_id))
             else:
                 self._add(GraphNode(f"{cluster}_s{index}", "step", step.step_id, cluster,
                                     _operation_text(step.operation, step.target), step.step_id))

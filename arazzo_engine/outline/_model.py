@@ -15,6 +15,7 @@ __all__ = [
     "ActionOutline",
     "CriterionOutline",
     "InputOutline",
+    "MessageOutline",
     "OperationOutline",
     "ParameterOutline",
     "StepOutline",
@@ -149,9 +150,42 @@ class OperationOutline:
 
 
 @dataclass(frozen=True)
+class MessageOutline:
+    """What an Arazzo 1.1 AsyncAPI step sends or receives, as its AsyncAPI description says."""
+
+    source: str | None
+    #: ``send`` or ``receive`` (the step's ``action``), None when the step does not say.
+    action: str | None
+    operation_id: str | None = None
+    #: The channel's name in the AsyncAPI document, and its address when it declares one.
+    channel: str | None = None
+    address: str | None = None
+    correlation_id: str | None = None
+    #: Why the operation or channel could not be found, else None.
+    problem: str | None = None
+
+    @property
+    def text(self) -> str:
+        """``send placeOrder on channel place-order``, as describe and graph show it."""
+        words = [self.action or "use"]
+        if self.operation_id:
+            words.append(self.operation_id)
+        where = self.address or self.channel
+        if where:
+            words.append(f"on channel {where}")
+        return " ".join(words)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "action": self.action, "operationId": self.operation_id,
+                "channel": self.channel, "address": self.address,
+                "correlationId": self.correlation_id, "problem": self.problem}
+
+
+@dataclass(frozen=True)
 class StepOutline:
     step_id: str
-    #: ``operation`` (operationId or operationPath) or ``workflow`` (workflowId).
+    #: ``operation`` (operationId or operationPath), ``workflow`` (workflowId) or ``message``
+    #: (an Arazzo 1.1 AsyncAPI step: runs need a message broker).
     kind: str
     description: str | None = None
     #: The target as written: the operationId, operationPath or workflowId.
@@ -165,12 +199,19 @@ class StepOutline:
     on_success: list[ActionOutline] = field(default_factory=list)
     on_failure: list[ActionOutline] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: For an AsyncAPI step: its operation or channel, action and correlationId.
+    message: MessageOutline | None = None
+    #: Arazzo 1.1: the step's ``dependsOn`` entries as written, and its ``timeout`` in ms.
+    depends_on: list[str] = field(default_factory=list)
+    timeout: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "stepId": self.step_id, "kind": self.kind, "description": self.description,
             "target": self.target,
             "operation": self.operation.to_dict() if self.operation else None,
+            "message": self.message.to_dict() if self.message else None,
+            "dependsOn": self.depends_on, "timeout": self.timeout,
             "workflow": ({"document": self.workflow[0], "workflowId": self.workflow[1]}
                          if self.workflow else None),
             "parameters": [p.to_dict() for p in self.parameters],

@@ -8,6 +8,7 @@ AsyncAPI steps. Each decision is in docs/semantics.md ("Arazzo 1.1").
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -459,6 +460,47 @@ def test_the_cli_says_which_steps_need_a_broker(server: LocalServer, tmp_path: P
     err = capsys.readouterr().err
     assert "flow/place (send $sourceDescriptions.orders.placeOrder)" in err
     assert "does not run" in err and "Traceback" not in err
+    assert not server.requests
+    # arazzo test refuses as run does, and names the workflows it could test
+    assert run_cli(["test", str(path), "--no-state"]) == 2
+    err = capsys.readouterr().err
+    assert "flow/place (send $sourceDescriptions.orders.placeOrder)" in err
+    assert "Test the others with --workflow plain" in err and "Traceback" not in err
+    assert not server.requests
+    assert run_cli(["test", str(path), "--no-state", "--workflow", "plain"]) == 0
+    assert [r.path for r in server.requests] == ["/ping"]
+
+
+def test_describe_list_and_graph_show_what_an_asyncapi_step_does(
+        server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "openapi.yaml").write_text(yaml.safe_dump(_ping_api(server)))
+    (tmp_path / "orders.yaml").write_text(yaml.safe_dump(ASYNC))
+    doc = _async_doc()
+    doc["workflows"][0]["steps"].append(
+        {"stepId": "confirm", "channelPath": "{$sourceDescriptions.orders.url}#/channels/orders",
+         "action": "receive", "correlationId": "$inputs.id", "dependsOn": ["place"],
+         "timeout": 6000})
+    path = tmp_path / "flow.arazzo.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    assert run_cli(["describe", str(path), "--workflow", "flow"]) == 0
+    out = capsys.readouterr().out
+    assert ("2. place: send placeOrder on channel orders  (orders, AsyncAPI: needs a message "
+            "broker") in out
+    assert "3. confirm: receive on channel orders  (orders, AsyncAPI" in out
+    assert "runs after (dependsOn): place" in out and "timeout: 6000 ms (6 s)" in out
+    assert "correlationId: $inputs.id" in out and "succeeds when: a message arrives" in out
+    assert "not resolved" not in out
+    assert run_cli(["describe", str(path), "--workflow", "flow", "--format", "json"]) == 0
+    confirm = json.loads(capsys.readouterr().out)[0]["steps"][2]
+    assert confirm["kind"] == "message" and confirm["dependsOn"] == ["place"]
+    assert confirm["timeout"] == 6000
+    assert confirm["message"] == {"source": "orders", "action": "receive", "operationId": None,
+                                  "channel": "orders", "address": "orders",
+                                  "correlationId": "$inputs.id", "problem": None}
+    assert run_cli(["list", str(path)]) == 0
+    assert "flow  (3 steps; 2 AsyncAPI, which need a message broker)" in capsys.readouterr().out
+    assert run_cli(["graph", str(path), "--workflow", "flow"]) == 0
+    assert "receive on channel orders (AsyncAPI)" in capsys.readouterr().out
     assert not server.requests
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from arazzo_engine.asyncapi import asyncapi_version, is_supported
 from arazzo_engine.document import Source
+from arazzo_engine.document._base import base_uri, declared_self, self_uri
 from arazzo_engine.openapi import Operation, RefProblem, parse_operation_path
 from arazzo_engine.validation._context import (
     QUALIFIED,
@@ -41,6 +45,42 @@ def source_load(ctx: ValidationContext) -> Iterator[Finding]:
             wrong = _kind_problem(ctx, source.type, source.document.data)
             if wrong:
                 yield Finding(f"source `{source.name}` ({source.url}) {wrong}", pointer)
+
+
+@rule("source-self", "warning",
+      "Arazzo 1.1: an Arazzo source that declares `$self` is referenced by that URI")
+def source_self(ctx: ValidationContext) -> Iterator[Finding]:
+    """"References MUST use the target document's `$self` URI if the `$self` field is present
+    in that document": we still find a document by where it lies, as 1.0 did, but other tools
+    look for it by its identity, so a reference by location is not portable."""
+    if ctx.spec == "1.0":
+        return
+    for source in ctx.sources.values():
+        if source.document is None or source.problem:
+            continue
+        identity = self_uri(source.document)
+        if identity is None:
+            continue
+        location = source.location
+        if not urlsplit(location).scheme or len(urlsplit(location).scheme) == 1:
+            location = Path(location).resolve().as_uri()
+        if location != identity:
+            yield Finding(f"source `{source.name}` names its Arazzo document by where it lies "
+                          f"({source.url}), but that document declares `$self: "
+                          f"{declared_self(source.document.data)}` ({identity}): "
+                          "Arazzo 1.1 references MUST use a document's `$self` (other tools "
+                          "find documents by it, not by their location)",
+                          source.pointer + "/url",
+                          hint=f"write url: {_reference_to(identity, base_uri(ctx.document))}")
+
+
+def _reference_to(target: str, base: str) -> str:
+    """``target`` as a reference from a document whose base URI is ``base``: relative when
+    both are on the same scheme and host, else the absolute URI."""
+    to, start = urlsplit(target), urlsplit(base)
+    if (to.scheme, to.netloc) != (start.scheme, start.netloc) or to.query:
+        return target
+    return posixpath.relpath(to.path, posixpath.dirname(start.path) or "/")
 
 
 def _kind_problem(ctx: ValidationContext, declared: str | None, data: Any) -> str | None:
