@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from arazzo_engine.asyncapi import asyncapi_version, is_supported
 from arazzo_engine.document import Source
@@ -361,4 +362,88 @@ def parameter_querystring(ctx: ValidationContext) -> Iterator[Finding]:
                           f"query string, so step `{step.id}` cannot also pass query "
                           f"parameters ({names})", strings[0][0], anchor="value",
                           hint="put those values into the querystring value")
+
+
+@rule("querystring-value", "error",
+      "Arazzo 1.1: a literal querystring value is written in the media type of the "
+      "operation's querystring parameter (error), and fits its schema (warning)")
+def querystring_value(ctx: ValidationContext) -> Iterator[Finding]:
+    """"The value MUST match the media type format as expressed by the parameter's `content`
+    field": checked for values known before the run (no embedded expression)."""
+    if ctx.spec == "1.0":
+        return
+    for step, operation, _ in _operation_steps(ctx):
+        for (name, where), (pointer, node) in _step_parameters(ctx, step).items():
+            declared = operation.parameter(name, "querystring") \
+                if where == "querystring" and isinstance(name, str) else None
+            if declared is None:
+                continue
+            for message, severity in _querystring_problems(node.get("value"), declared):
+                yield Finding(f"querystring parameter `{name}` of step `{step.id}`: {message}",
+                              pointer, anchor="value", severity=severity)
+
+
+def _querystring_problems(value: Any, declared: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    content = declared.get("content")
+    if not isinstance(content, Mapping) or not content:
+        return
+    media, entry = next(iter(content.items()))
+    media = str(media).split(";")[0].strip().lower()
+    json_media = media.endswith("/json") or media.endswith("+json")
+    if isinstance(value, str):
+        if "{$" in value or value.startswith("$"):
+            return  # built at run time: the executor encodes what it gets
+        if json_media:
+            try:
+                decoded: Any = json.loads(value)
+            except ValueError:
+                yield (f"`{_short(value)}` is not {media}, the media type its operation "
+                       "declares for the query string (write it as JSON text)", "error")
+                return
+        else:
+            if value.startswith("?"):
+                yield ("the value is the query string without its `?`", "error")
+                return
+            if value.lstrip().startswith(("{", "[")):
+                yield (f"`{_short(value)}` looks like JSON, but its operation declares the "
+                       f"query string as {media} (`name=value&...`)", "error")
+                return
+            decoded = dict(parse_qsl(value, keep_blank_values=True))
+    elif isinstance(value, Mapping):
+        decoded = dict(value) if json_media else {str(k): v for k, v in value.items()}
+    else:
+        return
+    schema = entry.get("schema") if isinstance(entry, Mapping) else None
+    if isinstance(schema, Mapping):
+        yield from _querystring_fit(decoded, schema, json_media)
+
+
+def _querystring_fit(decoded: Any, schema: Mapping[str, Any],
+                     json_media: bool) -> Iterator[tuple[str, str]]:
+    """JSON is checked against the whole schema; a form's values are text, so only its names
+    are (required ones present, no undeclared one where the schema allows none)."""
+    if json_media:
+        from jsonschema import Draft202012Validator
+
+        error = next(iter(Draft202012Validator(dict(schema)).iter_errors(decoded)), None)
+        if error is not None:
+            yield f"the value does not fit the parameter's schema: {error.message}", "warning"
+        return
+    if not isinstance(decoded, Mapping):
+        return
+    required = schema.get("required")
+    for name in required if isinstance(required, list) else []:
+        if name not in decoded:
+            yield f"the schema requires `{name}`, which the value does not give", "warning"
+    properties = schema.get("properties")
+    if schema.get("additionalProperties") is False and isinstance(properties, Mapping):
+        for name in decoded:
+            if name not in properties:
+                known = ", ".join(f"`{p}`" for p in properties) or "none"
+                yield (f"`{name}` is not a property of the parameter's schema (it declares "
+                       f"{known})", "warning")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
