@@ -173,7 +173,10 @@ def fetch_remote(url: str, session: Any = None,
     if answer.status_code != 200:
         raise DocumentError(f"fetching it answered HTTP {answer.status_code}", file=url)
     content_type = next((v for k, v in answer.headers if k.lower() == "content-type"), "")
-    return load_text(answer.body.decode(charset_of(content_type), "replace"), uri=url)
+    # RFC 3986 5.1.3: after a redirect, the last URI used is the document's retrieval URI
+    # (the base its relative references resolve against)
+    return load_text(answer.body.decode(charset_of(content_type), "replace"),
+                     uri=answer.url or url)
 
 
 @dataclass

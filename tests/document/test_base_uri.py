@@ -101,3 +101,66 @@ def test_identity_is_not_looked_for_in_files_outside_the_root(tmp_path: Path) ->
     confined = load_bundle(entry, root=tmp_path / "elsewhere").sources_for()["shared"]
     assert confined.document is None
     assert load_bundle(entry).sources_for()["shared"].document is not None
+
+
+def test_a_document_fetched_through_a_redirect_has_the_last_uri_as_its_base(
+        tmp_path: Path) -> None:
+    """RFC 3986 5.1.3: "if the resource was retrieved via a redirect, the base URI is the last
+    URI used": a remote Arazzo source moved elsewhere finds its own sources beside it there."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from arazzo_engine._exchange import new_session
+
+    moved = _arazzo(sourceDescriptions=[{"name": "api", "url": "openapi.yaml",
+                                         "type": "openapi"}])
+    files = {"/new/flows.arazzo.yaml": moved, "/new/openapi.yaml": OPENAPI}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path == "/old/flows.arazzo.yaml":
+                self.send_response(301)
+                self.send_header("Location", "/new/flows.arazzo.yaml")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = files.get(self.path)
+            body = yaml.safe_dump(data).encode() if data is not None else b""
+            self.send_response(200 if data is not None else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        root = f"http://127.0.0.1:{server.server_address[1]}"
+        entry = _write(tmp_path / "main.arazzo.yaml", _arazzo(sourceDescriptions=[
+            {"name": "flows", "url": f"{root}/old/flows.arazzo.yaml", "type": "arazzo"}]))
+        bundle = load_bundle(entry, allow_remote=True, session=new_session(trust_env=False))
+        flows = bundle.sources_for()["flows"].document
+        assert flows is not None and flows.uri == f"{root}/new/flows.arazzo.yaml"
+        api = bundle.sources_for(flows)["api"]
+        assert api.location == f"{root}/new/openapi.yaml" and api.problem is None
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_document_read_from_text_takes_the_uri_it_is_given_or_the_working_directory(
+        tmp_path: Path, monkeypatch) -> None:
+    """RFC 3986 5.1.4, an application's default: text has no retrieval URI of its own."""
+    from arazzo_engine.document import load_text
+
+    text = yaml.safe_dump(_arazzo(sourceDescriptions=[
+        {"name": "api", "url": "specs/openapi.yaml", "type": "openapi"}]))
+    _write(tmp_path / "specs" / "openapi.yaml", OPENAPI)
+    monkeypatch.chdir(tmp_path)
+    here = load_bundle(load_text(text)).sources_for()["api"]
+    assert Path(here.location) == tmp_path / "specs" / "openapi.yaml" and here.problem is None
+    given = load_bundle(load_text(text, uri="https://flows.example.test/a/x.arazzo.yaml"))
+    assert given.sources_for()["api"].location == \
+        "https://flows.example.test/a/specs/openapi.yaml"
