@@ -268,8 +268,15 @@ def _load_sources_of(current: LoadedDocument, bundle: Bundle, pending: list[Load
         source = Source(name=name, type=declared_type, url=url, location=url,
                         pointer=join_pointer("/sourceDescriptions", index))
         sources[name] = source
+        reference, hashed, fragment = url.partition("#")
+        if hashed and fragment:  # "resolved per the fragment resolution mechanism" of the
+            # document: a JSON pointer into it, which never names a whole description
+            source.problem = (f"`#{fragment}` names a part of {reference or 'a document'}, but "
+                              "a source description is a whole OpenAPI, AsyncAPI or Arazzo "
+                              "document (drop the fragment)")
+            continue
         try:  # against the document's base URI: its $self, in Arazzo 1.1
-            source.location = bundle.policy.locate(url, reference_base(current))
+            source.location = bundle.policy.locate(reference, reference_base(current))
         except DocumentError as exc:
             source.problem = exc.message
             continue

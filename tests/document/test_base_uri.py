@@ -164,3 +164,17 @@ def test_a_document_read_from_text_takes_the_uri_it_is_given_or_the_working_dire
     given = load_bundle(load_text(text, uri="https://flows.example.test/a/x.arazzo.yaml"))
     assert given.sources_for()["api"].location == \
         "https://flows.example.test/a/specs/openapi.yaml"
+
+
+def test_a_source_url_with_a_fragment_names_no_description(tmp_path: Path) -> None:
+    """"If a URI contains a fragment identifier, then the fragment MUST be resolved per the
+    fragment resolution mechanism of the referenced document": a JSON pointer, so a part of
+    the document, never a whole description. An empty fragment is the whole document."""
+    _write(tmp_path / "openapi.yaml", OPENAPI)
+    entry = _write(tmp_path / "main.arazzo.yaml", _arazzo(sourceDescriptions=[
+        {"name": "part", "url": "openapi.yaml#/info", "type": "openapi"},
+        {"name": "whole", "url": "openapi.yaml#", "type": "openapi"}]))
+    sources = load_bundle(entry).sources_for()
+    assert sources["part"].document is None
+    assert "`#/info` names a part of openapi.yaml" in (sources["part"].problem or "")
+    assert sources["whole"].problem is None and sources["whole"].document is not None
