@@ -32,6 +32,13 @@ class Accessor:
         return "['" + self.key.replace("'", "''") + "']"
 
 
+def _not_run(where: str, position: int) -> str:
+    """``$steps`` holds the steps that ran in this workflow: a step missing from it has not
+    run (a goto skipped it, or it comes later), which is what a reader needs to hear."""
+    return " (no step of that id has run in this workflow yet)" \
+        if where == "$steps" and position == 0 else ""
+
+
 def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
     """Follow ``accessors`` into ``value``; ``start`` names ``value`` in error messages.
 
@@ -46,14 +53,16 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
             if accessor.dotted:
                 end, key = _longest_member(value, accessors, position)
                 if key is None:
-                    raise MissingValueError(f"{where} has no member {str(accessor.key)!r}")
+                    raise MissingValueError(f"{where} has no member {str(accessor.key)!r}"
+                                            + _not_run(where, position))
                 value = value[key]
                 where += "".join(str(a) for a in accessors[position:end])
                 position = end
                 continue
             key = str(accessor.key)
             if key not in value:
-                raise MissingValueError(f"{where} has no member {key!r}")
+                raise MissingValueError(f"{where} has no member {key!r}"
+                                        + _not_run(where, position))
             value = value[key]
         elif isinstance(value, (list, tuple)):
             value = _item(value, accessor, where)

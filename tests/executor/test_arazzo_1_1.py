@@ -259,6 +259,23 @@ def test_depends_on_a_step_of_another_workflow(server: LocalServer, run_doc) -> 
     assert "$workflows.setup.steps.warm, which has not run" in (result.error or "")
 
 
+def test_an_output_reference_is_an_implicit_dependency(server: LocalServer, run_doc) -> None:
+    """"Tools MUST also treat runtime expression output references as implicit dependencies
+    and ensure the referenced step completes before the referencing step executes": a step
+    reading the outputs of a step a goto skipped is not sent, and says why."""
+    workflow = _flow(
+        {"stepId": "a", "operationId": "ping",
+         "onSuccess": [{"name": "skip", "type": "goto", "stepId": "c"}]},
+        {"stepId": "b", "operationId": "ping", "outputs": {"ok": "$response.body#/ok"}},
+        {"stepId": "c", "operationId": "ping", "parameters": [
+            {"name": "X-Ok", "in": "header", "value": "$steps.b.outputs.ok"}]})
+    result = run_doc(_doc(workflow), _ping_api(server))
+    assert not result.succeeded and len(server.requests) == 1
+    assert [s.step_id for s in result.steps] == ["a", "c"]
+    assert "$steps has no member 'b' (no step of that id has run in this workflow yet)" in (
+        result.error or "")
+
+
 # action parameters ----------------------------------------------------------------------------
 
 def test_action_parameters_become_the_target_workflows_inputs(server: LocalServer,
