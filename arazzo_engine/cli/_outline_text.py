@@ -12,7 +12,7 @@ from typing import Any
 
 from arazzo_engine.outline import ActionOutline, CriterionOutline, InputOutline
 
-__all__ = ["action_text", "criteria_text", "input_lines", "value_text"]
+__all__ = ["action_text", "criteria_text", "input_lines", "output_text", "value_text"]
 
 
 def input_lines(inputs: Sequence[InputOutline], indent: str) -> list[str]:
@@ -81,3 +81,16 @@ def value_text(value: Any) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def output_text(value: Any) -> str:
+    """An output's value: a Selector Object (Arazzo 1.1) as what it selects from where, for
+    instance ``$.data.id (jsonpath) in $response.body``; anything else as ``value_text``."""
+    if isinstance(value, dict) and isinstance(value.get("context"), str) \
+            and isinstance(value.get("selector"), str):
+        kind = value.get("type")
+        if isinstance(kind, dict):
+            kind = " ".join(str(kind.get(k)) for k in ("type", "version") if kind.get(k))
+        return f"{value['selector']} ({kind or 'selector'}) in {value['context']}"
+    return value_text(value)
+

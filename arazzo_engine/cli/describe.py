@@ -16,7 +16,13 @@ from arazzo_engine._durations import seconds_text
 from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli._args import add_source_options
 from arazzo_engine.cli._documents import Loader, usage
-from arazzo_engine.cli._outline_text import action_text, criteria_text, input_lines, value_text
+from arazzo_engine.cli._outline_text import (
+    action_text,
+    criteria_text,
+    input_lines,
+    output_text,
+    value_text,
+)
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.outline import ActionOutline, StepOutline, WorkflowOutline, always_matches
 
@@ -83,7 +89,7 @@ def _workflow_lines(workflow: WorkflowOutline, path: str) -> list[str]:
     if not workflow.steps:
         lines.append("    (no steps)")
     lines += ["", "  outputs:"]
-    lines += [f"    {name}: {value_text(value)}" for name, value in workflow.outputs.items()]
+    lines += [f"    {name}: {output_text(value)}" for name, value in workflow.outputs.items()]
     if not workflow.outputs:
         lines.append("    (none)")
     if workflow.problems:
@@ -127,7 +133,7 @@ def _step_lines(step: StepOutline, index: int, positions: dict[str, int],
                       "the workflow fails")
     if step.outputs:
         lines.append(f"{pad}outputs:")
-        lines += [f"{pad}  {name}: {value_text(value)}" for name, value in step.outputs.items()]
+        lines += [f"{pad}  {name}: {output_text(value)}" for name, value in step.outputs.items()]
     return lines
 
 

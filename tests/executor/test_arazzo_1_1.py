@@ -496,7 +496,8 @@ def test_describe_list_and_graph_show_what_an_asyncapi_step_does(
     doc["workflows"][0]["steps"].append(
         {"stepId": "confirm", "channelPath": "{$sourceDescriptions.orders.url}#/channels/orders",
          "action": "receive", "correlationId": "$inputs.id", "dependsOn": ["place"],
-         "timeout": 6000})
+         "timeout": 6000, "outputs": {"orderId": {
+             "context": "$message.payload", "selector": "/orderId", "type": "jsonpointer"}}})
     path = tmp_path / "flow.arazzo.yaml"
     path.write_text(yaml.safe_dump(doc))
     assert run_cli(["describe", str(path), "--workflow", "flow"]) == 0
@@ -507,6 +508,7 @@ def test_describe_list_and_graph_show_what_an_asyncapi_step_does(
     assert "runs after (dependsOn): place" in out and "timeout: 6000 ms (6 s)" in out
     assert "correlationId: $inputs.id" in out and "succeeds when: a message arrives" in out
     assert "not resolved" not in out
+    assert "orderId: /orderId (jsonpointer) in $message.payload" in out
     assert run_cli(["describe", str(path), "--workflow", "flow", "--format", "json"]) == 0
     confirm = json.loads(capsys.readouterr().out)[0]["steps"][2]
     assert confirm["kind"] == "message" and confirm["dependsOn"] == ["place"]
