@@ -178,3 +178,17 @@ def test_a_source_url_with_a_fragment_names_no_description(tmp_path: Path) -> No
     assert sources["part"].document is None
     assert "`#/info` names a part of openapi.yaml" in (sources["part"].problem or "")
     assert sources["whole"].problem is None and sources["whole"].document is not None
+
+
+def test_validate_says_a_relative_source_resolved_against_self(tmp_path: Path) -> None:
+    from arazzo_engine.validation import validate_document
+
+    _write(tmp_path / "openapi.yaml", OPENAPI)
+    entry = _write(tmp_path / "main.arazzo.yaml", _arazzo(
+        **{"$self": "https://flows.example.test/shop/main.arazzo.yaml"},
+        sourceDescriptions=[{"name": "api", "url": "openapi.yaml", "type": "openapi"}]))
+    found = [d for d in validate_document(entry).diagnostics if d.rule == "source-load"]
+    assert len(found) == 1 and "https://flows.example.test/shop/openapi.yaml" in found[0].message
+    assert found[0].hint == ("`openapi.yaml` is relative, so it resolves against the document's "
+                             "`$self` (https://flows.example.test/shop/main.arazzo.yaml), not "
+                             "against where the file lies")

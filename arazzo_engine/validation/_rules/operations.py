@@ -36,12 +36,12 @@ def source_load(ctx: ValidationContext) -> Iterator[Finding]:
             yield Finding(f"source `{source.name}` was not loaded ({source.problem}); the "
                           "operations and workflows it provides were not checked"
                           f"{_users(ctx, source, ': it is used by {}')}", pointer,
-                          severity="warning")
+                          severity="warning", hint=_self_hint(ctx, source))
         elif source.problem:
             problem = source.problem.removeprefix(f"{source.location}: ")
             yield Finding(f"source `{source.name}` ({source.url}) cannot be loaded: {problem}"
                           f"{_users(ctx, source, '; it leaves {} unchecked')}",
-                          pointer)
+                          pointer, hint=_self_hint(ctx, source))
         elif source.document is not None:
             wrong = _kind_problem(ctx, source.type, source.document.data)
             if wrong:
@@ -82,6 +82,16 @@ def _reference_to(target: str, base: str) -> str:
     if (to.scheme, to.netloc) != (start.scheme, start.netloc) or to.query:
         return target
     return posixpath.relpath(to.path, posixpath.dirname(start.path) or "/")
+
+
+def _self_hint(ctx: ValidationContext, source: Source) -> str | None:
+    """A relative URL read against a 1.1 document's ``$self`` lands where the author may not
+    expect (Appendix B: "regardless of the retrieval URI"): say so."""
+    own = declared_self(ctx.data)
+    if own is None or urlsplit(source.url).scheme or source.url.startswith("/"):
+        return None
+    return (f"`{source.url}` is relative, so it resolves against the document's `$self` "
+            f"({base_uri(ctx.document)}), not against where the file lies")
 
 
 def _kind_problem(ctx: ValidationContext, declared: str | None, data: Any) -> str | None:
