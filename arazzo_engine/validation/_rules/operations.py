@@ -19,7 +19,7 @@ from arazzo_engine.validation._context import (
     ValidationContext,
     text_of,
 )
-from arazzo_engine.validation._diagnostic import Finding
+from arazzo_engine.validation._diagnostic import Finding, Severity
 from arazzo_engine.validation._registry import rule
 
 #: OpenAPI says parameter definitions with these header names SHALL be ignored.
@@ -393,7 +393,8 @@ def querystring_value(ctx: ValidationContext) -> Iterator[Finding]:
                               pointer, anchor="value", severity=severity)
 
 
-def _querystring_problems(value: Any, declared: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _querystring_problems(value: Any,
+                          declared: Mapping[str, Any]) -> Iterator[tuple[str, Severity]]:
     content = declared.get("content")
     if not isinstance(content, Mapping) or not content:
         return
@@ -429,7 +430,7 @@ def _querystring_problems(value: Any, declared: Mapping[str, Any]) -> Iterator[t
 
 
 def _querystring_fit(decoded: Any, schema: Mapping[str, Any],
-                     json_media: bool) -> Iterator[tuple[str, str]]:
+                     json_media: bool) -> Iterator[tuple[str, Severity]]:
     """JSON is checked against the whole schema; a form's values are text, so only its names
     are (required ones present, no undeclared one where the schema allows none)."""
     if json_media:
