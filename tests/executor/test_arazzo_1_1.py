@@ -259,6 +259,25 @@ def test_depends_on_a_step_of_another_workflow(server: LocalServer, run_doc) -> 
     assert "$workflows.setup.steps.warm, which has not run" in (result.error or "")
 
 
+def test_depends_on_a_step_of_another_document(server: LocalServer, run_doc) -> None:
+    """`$sourceDescriptions.<name>.<workflowId>.steps.<stepId>`: a step of a workflow in another
+    Arazzo document, run earlier in this run (here by a workflow step calling it)."""
+    other = _doc({"workflowId": "setup", "steps": [
+        {"stepId": "warm", "operationId": "$sourceDescriptions.api.ping"}]})
+    sources = {"api": "openapi.yaml", "other": "other.arazzo.yaml"}
+    use = {"stepId": "use", "operationId": "$sourceDescriptions.api.ping",
+           "dependsOn": ["$sourceDescriptions.other.setup.steps.warm"]}
+    api = _ping_api(server)
+    called = _doc(_flow({"stepId": "prepare", "workflowId": "$sourceDescriptions.other.setup"},
+                        use), sources=sources)
+    result = run_doc(called, api, files={"other.arazzo.yaml": other})
+    assert result.succeeded, result.error
+    assert [r.path for r in server.requests] == ["/ping", "/ping"]
+    alone = run_doc(_doc(_flow(use), sources=sources), api, files={"other.arazzo.yaml": other})
+    assert not alone.succeeded and len(server.requests) == 2
+    assert "$sourceDescriptions.other.setup.steps.warm, which has not run" in (alone.error or "")
+
+
 def test_an_output_reference_is_an_implicit_dependency(server: LocalServer, run_doc) -> None:
     """"Tools MUST also treat runtime expression output references as implicit dependencies
     and ensure the referenced step completes before the referencing step executes": a step
