@@ -28,7 +28,8 @@ def _validate(tmp_path: Path, version: object, workflow: dict[str, object]):
 
 @pytest.mark.parametrize(("value", "exact", "read_as"), [
     ("1.0.0", "1.0", "1.0"), ("1.0.1", "1.0", "1.0"), ("1.1.0", "1.1", "1.1"),
-    ("1.1.7", "1.1", "1.1"), ("1.1.0-rc1", "1.1", "1.1"), ("1.2.0", None, "1.0"),
+    ("1.1.7", "1.1", "1.1"), ("1.1.0-rc1", "1.1", "1.1"), ("1.2.0", None, "1.1"),
+    ("1.10.3", None, "1.1"), ("2.0.0", None, "1.0"), ("1.2", None, "1.0"),
     (1.1, None, "1.1"), ("1.1", None, "1.1"), (2, None, "1.0"), (None, None, "1.0"),
 ])
 def test_the_patch_version_is_ignored(value: object, exact: str | None, read_as: str) -> None:
@@ -63,6 +64,10 @@ def test_an_unknown_version_names_both_we_read(tmp_path: Path) -> None:
     first = report.errors[0]
     assert first.rule == "schema" and first.line == 1
     assert "1.0.x" in first.message and "1.1.x" in first.message
+    # a later minor reads as 1.1, the newest we know: its 1.1 features are no further errors
+    assert [(d.rule, d.line) for d in report.errors] == [("schema", 1)]
+    older = _validate(tmp_path, "0.9.0", SELECTOR_OUTPUT)
+    assert [d.rule for d in older.errors] == ["schema", "schema"]  # read as 1.0: the selector
 
 
 def test_a_numeric_version_is_an_error_but_read_as_1_1(tmp_path: Path) -> None:
