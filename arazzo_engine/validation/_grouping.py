@@ -12,7 +12,8 @@ file:
   (``node:/workflows/0/steps/1/outputs/bad name``); a warning is never folded with errors, so
   the counts of errors and warnings stay honest;
 - the same field: a schema error on a node, and what other rules say about the same node;
-- the same message, rule and severity: one mistake repeated;
+- the same message, rule and severity: one mistake repeated (each folded finding keeps its
+  own hint: the exact fix for its place);
 - the same ``alike`` key, rule and severity: one kind of mistake made about different things
   (another tool's operationPath notation in every step, sixty ``$ref``s to schemas a
   description file lacks), each folded finding keeping its own hint.
@@ -70,8 +71,8 @@ def group(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
             field = schema_fields.get((diagnostic.file, diagnostic.pointer))
             if field is not None:
                 union.join(field, index)
-        same = (diagnostic.file, diagnostic.rule, diagnostic.severity, diagnostic.message,
-                diagnostic.hint)
+        # The hint may differ (it is written for each place) and is kept in `related`.
+        same = (diagnostic.file, diagnostic.rule, diagnostic.severity, diagnostic.message)
         union.join(by_message.setdefault(same, index), index)
         if diagnostic.alike is not None:
             alike = (diagnostic.file, diagnostic.rule, diagnostic.severity, diagnostic.alike)

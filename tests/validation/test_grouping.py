@@ -175,3 +175,25 @@ def test_values_read_without_outputs_from_several_steps_are_one_diagnostic() -> 
                          "of step `list`")
     assert [r.hint for r in form.related] == [
         "write $steps.create.outputs.id, and declare `id` in the outputs of step `create`"] * 2
+
+
+def test_the_same_mistake_with_a_fix_for_each_place_is_one_diagnostic(tmp_path: Path) -> None:
+    """The same message at several places, a hint written for each: one diagnostic, every
+    place's own hint kept with it."""
+    pets = DOCUMENTS / "openapi" / "pets.openapi.yaml"
+    document = tmp_path / "braceless.arazzo.yaml"
+    document.write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"
+        f"sourceDescriptions: [{{name: pets, url: '{pets}', type: openapi}}]\n"
+        "workflows:\n- workflowId: w\n  steps:\n"
+        "  - {stepId: all, operationPath: '$sourceDescriptions.pets.url#/paths/~1pets/get'}\n"
+        "  - stepId: one\n"
+        "    operationPath: '$sourceDescriptions.pets.url#/paths/~1pets~1{petId}/get'\n"
+        "    parameters: [{name: petId, in: path, value: 1}]\n")
+    report = validate_document(document)
+    assert [d.rule for d in report.diagnostics] == ["operation-path-syntax"] * 2
+    (grouped,) = report.grouped()
+    assert grouped.note == "and 1 more like it (line 9)"
+    assert grouped.hint == "write {$sourceDescriptions.pets.url}#/paths/~1pets/get"
+    assert [r.hint for r in grouped.related] == [
+        "write {$sourceDescriptions.pets.url}#/paths/~1pets~1{petId}/get"]

@@ -3,11 +3,13 @@ diagnostic must be (``# expect: rule-id``) and nothing else of that rule may app
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from arazzo_engine.validation import RULES, SCHEMA_RULES, validate_document
+from arazzo_engine.validation._formats import EXTRA_RULES
 
 from ._marks import expectations, is_strict
 
@@ -74,3 +76,23 @@ def test_every_rule_is_documented_in_rules_md() -> None:
     text = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
     undocumented = [r for r in [*RULES, *SCHEMA_RULES] if f"`{r}`" not in text]
     assert not undocumented
+
+
+def _rule_rows() -> dict[str, str]:
+    """`| `id` | severity | ...` rows of docs/rules.md's rule tables (the parity tables after
+    them name other tools' rules): id -> severity column."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "rules.md").read_text()
+    tables = text.split("## Parity with Spectral and Redocly")[0] + \
+        text.split("## Outside any rule")[1]
+    return dict(re.findall(r"^\| `([a-z0-9-]+)` \| ([^|]+) \|", tables, re.MULTILINE))
+
+
+def test_every_rule_has_its_row_in_rules_md_with_its_severity() -> None:
+    rows = _rule_rows()
+    known = {*RULES, *SCHEMA_RULES, *EXTRA_RULES}
+    assert sorted(known - set(rows)) == [], "rules without a row in docs/rules.md"
+    assert sorted(set(rows) - known) == [], "rows in docs/rules.md naming no rule"
+    for rule in RULES.values():
+        severity = rows[rule.id]
+        assert rule.severity in severity, (rule.id, rule.severity, severity)
+        assert ("strict" in severity) == rule.strict_only, (rule.id, severity)
