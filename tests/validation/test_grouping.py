@@ -197,3 +197,25 @@ def test_the_same_mistake_with_a_fix_for_each_place_is_one_diagnostic(tmp_path: 
     assert grouped.hint == "write {$sourceDescriptions.pets.url}#/paths/~1pets/get"
     assert [r.hint for r in grouped.related] == [
         "write {$sourceDescriptions.pets.url}#/paths/~1pets~1{petId}/get"]
+
+
+def test_ids_named_alike_are_one_warning_per_kind_of_id(tmp_path: Path) -> None:
+    """A generator that names steps `Plan a Trip_search_0` names every step so: one warning
+    for the stepIds, one for the workflowIds; the error of a reference that cannot name the
+    step stays an error of its own."""
+    pets = DOCUMENTS / "openapi" / "pets.openapi.yaml"
+    document = tmp_path / "spaced.arazzo.yaml"
+    document.write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"
+        f"sourceDescriptions: [{{name: pets, url: '{pets}', type: openapi}}]\n"
+        "workflows:\n- workflowId: Plan a Trip\n  steps:\n"
+        "  - {stepId: Plan a Trip_list_0, operationId: listPets}\n"
+        "  - {stepId: Plan a Trip_list_1, operationId: listPets}\n"
+        "  - {stepId: Plan a Trip_list_2, operationId: listPets,\n"
+        "     outputs: {all: $steps.Plan a Trip_list_0.outputs.x}}\n"
+        "- workflowId: Find Pets\n  steps:\n  - {stepId: find, operationId: listPets}\n")
+    grouped = validate_document(document).grouped()
+    assert [(d.rule, d.severity, d.line, d.note) for d in grouped] == [
+        ("id-pattern", "warning", 5, "and 1 more like it (line 11)"),
+        ("id-pattern", "warning", 7, "and 2 more like it (lines 8, 9)"),
+        ("step-output-ref", "error", 10, None)]

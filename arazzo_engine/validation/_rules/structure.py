@@ -81,7 +81,8 @@ def id_pattern(ctx: ValidationContext) -> Iterator[Finding]:
         if isinstance(value, str) and value and not NAME_PATTERN.match(value):
             yield Finding(f"{what} `{value}` should use only letters, digits, `_` and `-`",
                           pointer, hint="runtime expressions such as $steps.<id> cannot name it "
-                          "reliably otherwise", cause=f"node:{pointer}", defines=True)
+                          "reliably otherwise", cause=f"node:{pointer}", defines=True,
+                          alike=f"id-pattern:{what}")  # a generator names every step alike
 
 
 @rule("step-target", "error",
