@@ -289,7 +289,8 @@ class ValidationContext:
         named = operation_id_form(text, self.source_names)
         if named is None:
             return found
-        self._forms[id(step.node)] = f"form:operationId {named[0]}"
+        self._forms[id(step.node)] = "form:operationPath as operationId" \
+            if named[1].startswith("write operationPath") else "form:source.operationId"
         return replace(found, problem=f"operationId `{text}` {named[0]}", hint=named[1],
                        unchecked=False)
 

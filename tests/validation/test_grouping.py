@@ -219,3 +219,21 @@ def test_ids_named_alike_are_one_warning_per_kind_of_id(tmp_path: Path) -> None:
         ("id-pattern", "warning", 5, "and 1 more like it (line 11)"),
         ("id-pattern", "warning", 7, "and 2 more like it (lines 8, 9)"),
         ("step-output-ref", "error", 10, None)]
+
+
+def test_source_prefixed_operation_ids_are_one_habit_whatever_the_source(
+        tmp_path: Path) -> None:
+    pets = DOCUMENTS / "openapi" / "pets.openapi.yaml"
+    document = tmp_path / "prefixed.arazzo.yaml"
+    document.write_text(
+        "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"
+        "sourceDescriptions:\n"
+        f"- {{name: pets, url: '{pets}', type: openapi}}\n"
+        f"- {{name: shop, url: '{pets}', type: openapi}}\n"
+        "workflows:\n- workflowId: w\n  steps:\n"
+        "  - {stepId: a, operationId: pets.listPets}\n"
+        "  - {stepId: b, operationId: shop.createPet}\n")
+    (form,) = validate_document(document).grouped()
+    assert form.note == "and 1 more like it (line 10)"
+    assert (form.hint, form.related[0].hint) == (
+        "write $sourceDescriptions.pets.listPets", "write $sourceDescriptions.shop.createPet")
