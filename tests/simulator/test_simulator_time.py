@@ -84,8 +84,12 @@ def test_a_run_interrupted_mid_poll_does_not_block_the_next_one() -> None:
                   "--input", f"accountId={DEMO_ACCOUNT_ID}", "--input", f"jobId={DEMO_JOB_ID}",
                   "--input", f"token={DEMO_TOKEN}", "--format", "json"]
         first = _arazzo(*common, "--loop-delay", "30")
-        time.sleep(2.5)  # triggered and polled once; now in its 30-second wait
-        first.send_signal(signal.SIGINT)
+        early = ""  # what the simulator logs while the first run starts (kept for the end)
+        while not re.search(r"^GET \S*/runs/\d+", early, re.MULTILINE):
+            line = server.stdout.readline()  # a request line each; waits, however loaded
+            assert line, server.stderr.read() if server.stderr else ""
+            early += line
+        first.send_signal(signal.SIGINT)  # triggered and polled once: in its 30-second wait
         out, err = first.communicate(timeout=20)
         assert first.returncode == 130, err
         assert json.loads(out)["outcome"] == "interrupted"
@@ -98,4 +102,5 @@ def test_a_run_interrupted_mid_poll_does_not_block_the_next_one() -> None:
     finally:
         server.send_signal(signal.SIGINT)
         log, _ = server.communicate(timeout=20)
+    log = early + log
     assert "run 70471823500001: Running -> Success" in log  # nobody polled it to the end
