@@ -101,12 +101,12 @@ def resume(
     options = _options(options_data, servers, server_variables)
     run_state = RunState.from_dict(restored)
     machine = Machine(program, options)
+    if observer is not None:  # first: the progress names the run before the wait it resumes
+        observer(RunEvent("recorded", {"runId": stored.id, "store": str(store.path),
+                                       "resumed": True}))
     resume_wait = _first_action(stored, run_state, machine, program, resend_in_doubt, observer)
     recorder = store.resume(stored.id, key, next_seq=len(store.steps(stored.id)),
                             secret_count=stored.secret_count)
-    if observer is not None:
-        observer(RunEvent("recorded", {"runId": stored.id, "store": str(store.path),
-                                       "resumed": True}))
     own_transport = transport is None
     transport = transport or RequestsTransport(
         follow_redirects=options.follow_redirects, verify=options.verify,
