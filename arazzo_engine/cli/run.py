@@ -226,7 +226,7 @@ def report_result(args: argparse.Namespace, result: RunResult, out: PipeSafe,
     if args.format == "json":
         write_result(result, out)
     else:
-        _print_summary(result, out)
+        _print_summary(result, out, after_progress=not getattr(args, "quiet", False))
     out.flush()  # now, while a closed pipe can still be caught, not at interpreter exit
     if result.interrupted:
         done = sum(s.outcome != "interrupted" for s in result.steps)
@@ -481,8 +481,10 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _print_summary(result: RunResult, out: Writer) -> None:
-    out.write(f"\nworkflow {result.workflow_id} {result.outcome}\n")
+def _print_summary(result: RunResult, out: Writer, *, after_progress: bool = True) -> None:
+    # a blank line parts the result from the progress above it; -q has no progress
+    out.write(f"{chr(10) if after_progress else ''}workflow {result.workflow_id} "
+              f"{result.outcome}\n")
     if result.error:
         out.write(f"  error: {result.error}\n")
     for expectation in result.expectations:
