@@ -2,7 +2,8 @@
 
 Every piece of document text goes inside double quotes with Mermaid's entity codes for the
 characters its parser or its HTML labels would read as syntax (quotes, pipes, angle brackets,
-``#``, backticks, ``&``), so no criterion or step id can break the diagram. Node ids are ours
+``#``, backticks, ``&``, and ``$$``, which newer Mermaid reads as the start of KaTeX math), so
+no criterion or step id can break the diagram. Node ids are ours
 (``w0_s1``), never the document's: a step called ``end`` or ``graph`` is only a label.
 """
 
@@ -11,8 +12,6 @@ from __future__ import annotations
 from arazzo_engine.outline._graph import FlowGraph, GraphEdge, GraphNode, one_line
 
 __all__ = ["render_mermaid"]
-
-#: Longest label text kept; the JSON form has everything.
 
 _ENTITIES = {'"': "#quot;", "#": "#35;", "|": "#124;", "<": "#lt;", ">": "#gt;",
              "`": "#96;", "&": "#amp;"}
@@ -83,5 +82,6 @@ def _edge(edge: GraphEdge) -> str:
 
 
 def _escape(text: str) -> str:
-    text = one_line(text)
-    return "".join(_ENTITIES.get(char, char) for char in text)
+    text = "".join(_ENTITIES.get(char, char) for char in one_line(text))
+    # A lone $ (every runtime expression has one) is plain text; $$ opens math in Mermaid 10.9+.
+    return text.replace("$$", "#36;#36;")
