@@ -101,7 +101,9 @@ class Prompter:
         notes = [item.type_text]
         if item.secret:
             notes.append("secret, not echoed")
-        about = f" - {' '.join(item.description.split())}" if item.description else ""
+        # "... Bearer Token).: " reads badly: the prompt's colon ends the sentence
+        description = " ".join((item.description or "").split()).rstrip(".")
+        about = f" - {description}" if description else ""
         prompt = f"  {item.name} ({', '.join(notes)}){about}: "
         for _ in range(_ASKS):
             if item.secret:

@@ -44,11 +44,11 @@ def test_an_empty_answer_is_asked_again_and_a_secret_goes_to_the_no_echo_reader(
         return "s3cret"
 
     prompter = Prompter(io.StringIO("\n  \n42\n"), err, read_secret)
-    answers = prompter.ask([InputOutline("n", "integer", required=True, description="A number"),
+    answers = prompter.ask([InputOutline("n", "integer", required=True, description="A number."),
                             InputOutline("token", "string", required=True, secret=True)], "w")
     assert answers == {"n": "42", "token": "s3cret"}
     assert err.getvalue().count("n is required.") == 2
-    assert "  n (integer) - A number: " in err.getvalue()
+    assert "  n (integer) - A number: " in err.getvalue()  # its full stop gives way to ':'
     assert secrets == ["  token (string, secret, not echoed): "]
 
 
