@@ -33,6 +33,10 @@ __all__ = ["LiveReporter", "path_of"]
 #: Distinct values kept per changing output in a loop's line (``status 1 → 2 → 3``).
 _HISTORY = 4
 _VALUE_WIDTH = 24
+#: The spinner's frame and the space after it.
+_SPINNER_CELLS = 2
+#: The fewest characters of a path kept when a line is shortened to the terminal's width.
+_MIN_PATH = 12
 Clock = Callable[[], float]
 
 
@@ -241,14 +245,15 @@ class LiveReporter:
         elapsed = self.clock() - loop.started
         what = ("polled" if loop.kind == "poll" else "retried")
         times = f"{loop.count} time{'s' if loop.count != 1 else ''}"
-        line = Text.assemble(
+        head = Text.assemble(
             ("  " * loop.depth), ("  ↻ ", "yellow"), (loop.step_id.ljust(self.width), "bold"),
-            (f"  {loop.method:<6} {loop.path}" if loop.method else ""),
-            (f"  {what} {times} in {duration_text(elapsed)}", "yellow"))
+            (f"  {loop.method:<6} " if loop.method else ""))
+        tail = Text(f"  {what} {times} in {duration_text(elapsed)}", "yellow")
         changes = _changes(loop.changed)
         if changes:
-            line.append(f"  {changes}", "dim")
-        self._print(line)
+            tail.append(f"  {changes}", "dim")
+        # the path gives way first, down to a few characters; then the end is cut
+        self._print(_fit(head, loop.path, tail, self.console.width, shorten="middle"))
 
     # lines ---------------------------------------------------------------------------
 
@@ -257,22 +262,25 @@ class LiveReporter:
         ok = execution.succeeded
         mark = ("  ✓ ", "green") if ok else (
             ("  ■ ", "yellow") if execution.outcome == "interrupted" else ("  ✗ ", "bold red"))
-        line = Text.assemble(pad, mark, (execution.step_id.ljust(self.width), "bold"))
+        head = Text.assemble(pad, mark, (execution.step_id.ljust(self.width), "bold"))
         if execution.attempt > 1:
-            line.append(f" (attempt {execution.attempt})", "dim")
+            head.append(f" (attempt {execution.attempt})", "dim")
+        path = ""
+        tail = Text()
         if execution.request is not None:
-            line.append(f"  {execution.request.method:<6} {path_of(execution.request.url)}")
+            head.append(f"  {execution.request.method:<6} ")
+            path = path_of(execution.request.url)
             status = execution.status_code
             if status is not None:
-                line.append(f"  {status}", _status_style(status))
+                tail.append(f"  {status}", _status_style(status))
             else:
-                line.append("  no response", "red")
+                tail.append("  no response", "red")
             if execution.response is not None and execution.response.error is None:
-                line.append(f"  {_milliseconds(execution.response.elapsed_ms)}", "dim")
+                tail.append(f"  {_milliseconds(execution.response.elapsed_ms)}", "dim")
         else:
-            line.append(f"  workflow {execution.child_workflow_id or ''}".rstrip())
-        line.append(f"  {self._action_text(execution)}", "cyan" if ok else "red")
-        self._print(line)
+            head.append(f"  workflow {execution.child_workflow_id or ''}".rstrip())
+        tail.append(f"  {self._action_text(execution)}", "cyan" if ok else "red")
+        self._print(_fit(head, path, tail, self.console.width, shorten="middle"))
         if not ok and execution.error:
             self._print(Text(f"{pad}      {execution.error}", style="red"))
         if self.verbose:
@@ -301,20 +309,22 @@ class LiveReporter:
         if loop is not None:
             label = "poll" if loop.kind == "poll" else "attempt"
             done = f"{loop.count} {label}{'s' if loop.count != 1 else ''}"
-            text = Text.assemble(("  " * loop.depth), (loop.step_id, "bold"),
+            head = Text.assemble(("  " * loop.depth), (loop.step_id, "bold"),
                                  (f"  {done}", "yellow"),
                                  f"  {duration_text(max(now - loop.started, 0.0))}")
             if loop.last_status is not None:
-                text.append(f"  {loop.last_status}", _status_style(loop.last_status))
-            latest = _latest(loop.history)
-            if latest:
-                text.append(f"  {latest}")
+                head.append(f"  {loop.last_status}", _status_style(loop.last_status))
+            tail = Text()
             if flight is not None:
-                text.append(f"  {flight.method} {flight.path} "
+                tail.append(f"  {flight.method} {flight.path} "
                             f"{seconds_text(now - flight.started)}", "dim")
             elif loop.wait_until is not None:
-                text.append(f"  next in {_countdown(loop.wait_until - now)}", "cyan")
-            return text
+                tail.append(f"  next in {_countdown(loop.wait_until - now)}", "cyan")
+            latest = _latest(loop.history)
+            # one line whatever the terminal's width: the output values give way, not the
+            # count, the time or the countdown (the spinner takes 2 cells)
+            return _fit(head, f"  {latest}" if latest else "", tail,
+                        self.console.width - _SPINNER_CELLS, shorten="end")
         if flight is not None:
             return Text.assemble(("  " * flight.depth), (flight.step_id, "bold"),
                                  f"  {flight.method} {flight.path}",
@@ -337,10 +347,34 @@ class _StatusLine:
         text = self.reporter.status_text()
         if text is None:
             return Text("")
-        text.no_wrap = True
-        text.overflow = "ellipsis"
         self.spinner.text = text
-        return self.spinner
+        line = self.spinner.render(self.reporter.console.get_time())
+        if isinstance(line, Text):  # never wrapped: a second line would not update in place
+            line.no_wrap = True
+            line.overflow = "ellipsis"
+        return line
+
+
+def _fit(head: Text, middle: str, tail: Text, width: int, *, shorten: str) -> Text:
+    """``head + middle + tail`` in ``width`` cells where it can be: the middle (a path, output
+    values) gives way first, cut in its middle (paths: both ends tell) or at its end."""
+    room = width - head.cell_len - tail.cell_len
+    if len(middle) > room:
+        floor = _MIN_PATH if shorten == "middle" else 0
+        middle = _shortened(middle, max(room, min(floor, len(middle))), shorten)
+    return Text.assemble(head, middle, tail)
+
+
+def _shortened(text: str, room: int, where: str) -> str:
+    if len(text) <= room:
+        return text
+    if room <= 1:
+        return ""
+    if where == "end":
+        return text[:room - 1] + "…"
+    front = (room - 1) // 2
+    back = room - 1 - front
+    return text[:front] + "…" + (text[-back:] if back else "")
 
 
 def _action_text(execution: StepExecution) -> str:
@@ -378,9 +412,13 @@ def _value(value: Any) -> str:
 
 
 def _latest(history: Mapping[str, list[Any]]) -> str:
-    """``status=3 isComplete=false``: each output that changed, at its latest value."""
-    return " ".join(f"{name}={_value(values[-1])}" for name, values in history.items()
-                    if len(values) > 1 or len(history) <= 3)
+    """``status=3 isComplete=false``: each output that changed, at its latest value (with
+    three outputs or fewer, all of them), those that changed first: a narrow terminal cuts
+    the end of the line."""
+    shown = [(name, values) for name, values in history.items()
+             if len(values) > 1 or len(history) <= 3]
+    shown.sort(key=lambda item: len(item[1]) == 1)  # stable: changed ones first
+    return " ".join(f"{name}={_value(values[-1])}" for name, values in shown)
 
 
 def _changes(changed: Mapping[str, list[Any]]) -> str:

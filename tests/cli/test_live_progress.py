@@ -136,6 +136,28 @@ def test_colors_on_a_terminal_and_none_with_no_color(
         assert "✓ triggerRun" in plain
 
 
+def test_an_80_column_terminal_keeps_each_line_whole_where_it_matters(
+        tmp_path: Path, simulator: DbtCloudSimulator) -> None:
+    """On the terminal a newcomer has, the path gives way (cut in its middle), not the status
+    code, time and action; and the live line never wraps onto a second row."""
+    with Terminal(_command(simulator), cwd=tmp_path, env=_env(tmp_path), width=80,
+                  height=30) as terminal:
+        screens, final = _watch(terminal)
+    counting = [screen for screen in screens if "next in" in screen]
+    assert counting, "no countdown to the next poll"
+    for screen in counting:
+        [row] = [line for line in screen.splitlines() if "next in" in line]
+        assert LIVE_LINE.match(row) and re.search(r"next in \d+(\.\d)? s$", row.rstrip()), (
+            f"the live line does not fit on one row:\n{screen}")
+    lines = final.splitlines()
+    trigger = next(line for line in lines if "✓ triggerRun" in line)
+    assert re.search(r"POST +/api/.*….*/run/  200  \d+ ms  → next$", trigger.rstrip()), trigger
+    last = next(line for line in lines if "✓ listArtifacts" in line)
+    assert last.rstrip().endswith("→ end of workflow"), last
+    progress = [line for line in lines if "✓" in line or "↻" in line]
+    assert len(progress) == 4 and all(len(line) <= 80 for line in progress), final
+
+
 def test_plain_lines_when_stdout_is_not_a_terminal(simulator: DbtCloudSimulator) -> None:
     done = subprocess.run(_command(simulator), capture_output=True, text=True, timeout=120,
                           stdin=subprocess.DEVNULL)
