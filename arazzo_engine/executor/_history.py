@@ -4,19 +4,21 @@ The state keeps only what the machine needs to go on (the latest outputs of each
 step execution, each poll of a loop included, is handed to a ``History`` as it finishes. A run
 of ten thousand polls then holds no more in memory than a run of ten, and ``RunResult.steps``
 still lists every execution: it reads them back from the history. The run store is one history
-(its ``steps`` table); ``SpillHistory``, a temporary file, serves runs without a store.
+(its ``steps`` table); ``SpillHistory``, a temporary file, serves runs without a store. Runs
+driven together by a ``Scheduler`` share one ``SpillFile``: a thousand runs, one open file.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from typing import IO, Protocol, overload
 
 from arazzo_engine.executor._results import StepExecution
 
-__all__ = ["History", "SpillHistory"]
+__all__ = ["History", "SpillFile", "SpillHistory"]
 
 
 class History(Protocol):
@@ -25,21 +27,48 @@ class History(Protocol):
     def append(self, execution: StepExecution) -> None: ...
 
 
-class SpillHistory(Sequence[StepExecution]):
-    """Step executions as JSON lines in an anonymous temporary file (gone when closed)."""
+class SpillFile:
+    """An anonymous temporary file of JSON lines that any number of histories append to.
+
+    It is gone once closed, or once the last history holding it is; reads and writes take a
+    lock, so results may be read from any thread while other runs still append.
+    """
 
     def __init__(self) -> None:
-        # Not a with-block: the file lives as long as the history (the run's result) does.
+        # Not a with-block: the file lives as long as the histories (the runs' results) do.
         self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
-        self._offsets: list[int] = []
         self._end = 0
+        self._lock = threading.Lock()
+
+    def write(self, line: bytes) -> int:
+        """Appends one line; its offset."""
+        with self._lock:
+            offset = self._end
+            self._file.seek(offset)
+            self._file.write(line)
+            self._end += len(line)
+            return offset
+
+    def read(self, offset: int) -> bytes:
+        with self._lock:
+            self._file.flush()
+            self._file.seek(offset)
+            return self._file.readline()
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class SpillHistory(Sequence[StepExecution]):
+    """One run's step executions, as lines of a ``SpillFile`` (its own unless one is given)."""
+
+    def __init__(self, spill: SpillFile | None = None) -> None:
+        self._spill = spill if spill is not None else SpillFile()
+        self._offsets: list[int] = []
 
     def append(self, execution: StepExecution) -> None:
         line = json.dumps(execution.to_dict(), default=str).encode() + b"\n"
-        self._file.seek(self._end)
-        self._file.write(line)
-        self._offsets.append(self._end)
-        self._end += len(line)
+        self._offsets.append(self._spill.write(line))
 
     def __len__(self) -> int:
         return len(self._offsets)
@@ -53,16 +82,11 @@ class SpillHistory(Sequence[StepExecution]):
     def __getitem__(self, index: int | slice) -> StepExecution | list[StepExecution]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        offset = self._offsets[index]
-        self._file.flush()
-        self._file.seek(offset)
-        return StepExecution.from_dict(json.loads(self._file.readline()))
+        return StepExecution.from_dict(json.loads(self._spill.read(self._offsets[index])))
 
     def __iter__(self) -> Iterator[StepExecution]:
-        self._file.flush()
-        self._file.seek(0)
-        for _ in range(len(self._offsets)):
-            yield StepExecution.from_dict(json.loads(self._file.readline()))
+        for offset in list(self._offsets):
+            yield StepExecution.from_dict(json.loads(self._spill.read(offset)))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -75,4 +99,5 @@ class SpillHistory(Sequence[StepExecution]):
         return f"<SpillHistory of {len(self)} step executions>"
 
     def close(self) -> None:
-        self._file.close()
+        """Closes the file (every history sharing it can no longer be read)."""
+        self._spill.close()

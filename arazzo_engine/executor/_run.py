@@ -40,10 +40,10 @@ from arazzo_engine.executor._state import RunEvent, RunState
 from arazzo_engine.executor._stop import RequestCutOff, StopSignal
 
 if TYPE_CHECKING:
-    from arazzo_engine.store import RunRecorder
+    from arazzo_engine.store import RunRecorder, RunStore
 
-__all__ = ["Observer", "document_hash", "drive", "load_program", "options_record",
-           "run_workflow"]
+__all__ = ["Observer", "action_record", "begin_record", "document_hash", "drive",
+           "interrupted_outcome", "load_program", "open_store", "options_record", "run_workflow"]
 
 Observer = Callable[[RunEvent], None]
 
@@ -101,7 +101,7 @@ def run_workflow(
     program = load_program(source, options)
     machine = Machine(program, options)
     state = machine.start(workflow_id, inputs)
-    recorder = _begin_record(program, machine, state, options)
+    recorder = begin_record(program, machine, state, options)
     if recorder is not None and observer is not None:
         observer(RunEvent("recorded", {"runId": recorder.id, "store": str(recorder.store.path)}))
     own_transport = transport is None
@@ -116,13 +116,14 @@ def run_workflow(
             transport.close()
 
 
-def _begin_record(program: Program, machine: Machine, state: RunState,
-                  options: RunOptions) -> RunRecorder | None:
+def begin_record(program: Program, machine: Machine, state: RunState, options: RunOptions,
+                 store: RunStore | None = None) -> RunRecorder | None:
+    """The run's record in the store ``options.state`` names (``store`` when the caller has
+    it open already), or None when the run is not recorded."""
     if options.state is None or options.state is False:
         return None
-    from arazzo_engine.store import RunStore
-
-    store = RunStore(None if options.state is True else options.state)
+    if store is None:
+        store = open_store(options)
     frame = state.frames[0]
     workflow = program.workflow(frame.document, frame.workflow_id)
     secret = {name: str(frame.inputs[name])
@@ -132,6 +133,13 @@ def _begin_record(program: Program, machine: Machine, state: RunState,
         document=str(entry.path.resolve()) if entry.path is not None else entry.uri,
         document_hash=document_hash(program), state=state, inputs=frame.inputs,
         secret_inputs=secret, options=options_record(options))
+
+
+def open_store(options: RunOptions) -> RunStore:
+    """The run store ``options.state`` names (True: the default one)."""
+    from arazzo_engine.store import RunStore
+
+    return RunStore(None if options.state is True or not options.state else options.state)
 
 
 def document_hash(program: Program) -> str:
@@ -177,7 +185,7 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
     try:
         if resume_wait is not None:
             seconds, abort = deadline.wait(resume_wait, clock.monotonic())
-            outcome = _interrupted(stop, in_flight=False) if _sleep(clock, seconds, stop) \
+            outcome = interrupted_outcome(stop, in_flight=False) if _sleep(clock, seconds, stop) \
                 else abort or Waited()
         while True:
             action = machine.decide(state, outcome)
@@ -188,7 +196,7 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
                 if isinstance(outcome, Abort) and outcome.interrupted:
                     recorder.interrupted(state)  # the checkpoint before the stop stands
                 else:
-                    recorder.checkpoint(state, _on_record(action, machine, state))
+                    recorder.checkpoint(state, action_record(action, machine, state))
             for event in state.take_events():
                 if observer is not None:
                     observer(event)
@@ -199,12 +207,12 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
                 result.run_id = recorder.id if recorder is not None else None
                 return result
             if stop is not None and stop.stopped:  # a response that came is recorded first
-                outcome = _interrupted(stop, in_flight=False)
+                outcome = interrupted_outcome(stop, in_flight=False)
                 continue
             if isinstance(action, Wait):
                 seconds, abort = deadline.wait(action.seconds, clock.monotonic())
                 if _sleep(clock, seconds, stop):
-                    outcome = _interrupted(stop, in_flight=False)
+                    outcome = interrupted_outcome(stop, in_flight=False)
                 else:
                     outcome = abort or Waited()
             elif isinstance(action, SendRequest):
@@ -238,15 +246,15 @@ def _send(transport: Transport, request: HttpRequest,
         finally:
             stop.sending = False
     except RequestCutOff:
-        return _interrupted(stop, in_flight=True)
+        return interrupted_outcome(stop, in_flight=True)
 
 
-def _interrupted(stop: StopSignal | None, *, in_flight: bool) -> Abort:
+def interrupted_outcome(stop: StopSignal | None, *, in_flight: bool) -> Abort:
     reason = (stop.reason if stop is not None else None) or "interrupted"
     return Abort(f"the run was {reason}", interrupted=True, in_flight=in_flight)
 
 
-def _on_record(action: Action, machine: Machine, state: RunState) -> dict[str, Any]:
+def action_record(action: Action, machine: Machine, state: RunState) -> dict[str, Any]:
     """The action under way, as the store keeps it (for ``runs show`` and resume)."""
     if isinstance(action, SendRequest):
         return {"kind": "send", "stepId": action.step_id, "method": action.request.method,

@@ -19,7 +19,7 @@ import select
 import signal
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 __all__ = ["RequestCutOff", "StopSignal", "stop_on_signals"]
@@ -46,6 +46,7 @@ class StopSignal:
         self._writer.setblocking(False)
         #: Set by the driver while it waits for a response (a handler then cuts it off).
         self.sending = False
+        self._listeners: list[Callable[[], None]] = []
 
     @property
     def stopped(self) -> bool:
@@ -59,6 +60,23 @@ class StopSignal:
         self._stopped = True
         with contextlib.suppress(OSError):
             self._writer.send(b"\0")
+        for listener in tuple(self._listeners):
+            listener()
+
+    def add_listener(self, listener: Callable[[], None]) -> None:
+        """Calls ``listener()`` when the signal stops (at once if it has already stopped).
+
+        A driver that waits on something else than ``sleep`` (the Scheduler waits on its
+        queue of answers) is woken this way. The call may come from a signal handler or any
+        thread, so a listener must be reentrant: ``queue.SimpleQueue.put`` is.
+        """
+        self._listeners.append(listener)
+        if self._stopped:
+            listener()
+
+    def remove_listener(self, listener: Callable[[], None]) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
 
     def sleep(self, seconds: float) -> bool:
         """Waits up to ``seconds``; returns True (at once) when the run is asked to stop."""

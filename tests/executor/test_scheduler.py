@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import yaml
 from local_http import LocalServer, Reply, Seen, arazzo_doc, openapi_doc
 
 import arazzo_engine
-from arazzo_engine import RunOptions, Scheduler, ValidationFailed, run_many
+from arazzo_engine import RunOptions, Scheduler, StopSignal, ValidationFailed, run_many
 from arazzo_engine.executor import (
     HttpRequest,
     HttpResponse,
@@ -23,7 +24,9 @@ from arazzo_engine.executor import (
     TransportFailure,
     run_workflow,
 )
+from arazzo_engine.executor._history import SpillHistory
 from arazzo_engine.simulator import DEMO_ACCOUNT_ID, DEMO_JOB_ID, DEMO_TOKEN, DbtCloudSimulator
+from arazzo_engine.store import RunStore, StoredSteps
 
 WORKFLOW = Path(__file__).parents[2] / "specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml"
 JOBS = [DEMO_JOB_ID + number for number in range(12)]
@@ -283,3 +286,163 @@ def test_the_default_transport_is_requests_with_the_runs_options() -> None:
         assert transport.session.trust_env is False and transport.follow_redirects is True
     finally:
         transport.close()
+
+
+# the history stream ---------------------------------------------------------------------------
+
+
+def _open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts open files in /proc")
+def test_step_executions_leave_the_state_as_they_finish_into_one_shared_file() -> None:
+    """As in drive(): the state never holds finished step executions (memory flat in polls),
+    and 150 runs spill their histories into one file, not 150."""
+    dbt = _Dbt()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), clock=ManualClock())
+    document = arazzo_engine.load(WORKFLOW)
+    held: list[int] = []
+    files: list[int] = []
+    before = _open_files()
+    handles = []
+    for job in range(150):
+        def observe(event: RunEvent, number: int = job) -> None:
+            held.append(len(handles[number].state.executions))
+            files.append(_open_files())
+        handles.append(scheduler.submit(document, inputs=_inputs(job), observer=observe,
+                                        options=_fake_options(loop_delay=1)))
+    results = scheduler.run()
+    assert held and max(held) == 0
+    assert max(files) <= before + 2  # one spill file (and the pool's own handles, if any)
+    for job, result in enumerate(results):
+        assert isinstance(result.steps, SpillHistory) and len(result.steps) == 5
+        assert [s.step_id for s in result.steps] == (
+            ["triggerRun"] + ["pollRun"] * 3 + ["listArtifacts"])
+        assert f"/runs/{job}/" in result.steps[-1].request.url  # each run reads its own
+        assert result.steps == list(result.steps)
+
+
+def test_with_a_run_store_each_scheduled_run_is_recorded_and_checkpointed(
+        tmp_path: Path) -> None:
+    store_path = tmp_path / "runs.db"
+    dbt = _Dbt()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), clock=ManualClock())
+    document = arazzo_engine.load(WORKFLOW)
+    recorded: list[str] = []
+    options = _fake_options(loop_delay=1, state=store_path)
+    handles = [scheduler.submit(document, inputs=_inputs(job), options=options,
+                                observer=lambda e: recorded.extend(
+                                    [e.data["runId"]] if e.kind == "recorded" else []))
+               for job in range(3)]
+    results = scheduler.run()
+    assert [h.run_id for h in handles] == [r.run_id for r in results] == recorded
+    assert isinstance(results[0].steps, StoredSteps)
+    with RunStore(store_path) as store:
+        stored = {run.id: run for run in store.runs()}
+        assert set(stored) == set(recorded)
+        for result in results:
+            assert result.run_id is not None
+            assert stored[result.run_id].status == "succeeded"
+            assert [s.step_id for s in store.steps(result.run_id)] == (
+                ["triggerRun"] + ["pollRun"] * 3 + ["listArtifacts"])
+
+
+# stopping -------------------------------------------------------------------------------------
+
+
+def test_a_stop_signal_ends_every_waiting_run_at_once_as_interrupted() -> None:
+    dbt = _Dbt()
+    stop = StopSignal()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), stop=stop)
+    document = arazzo_engine.load(WORKFLOW)
+    waits = threading.Semaphore(0)
+
+    def observe(event: RunEvent) -> None:
+        if event.kind == "waiting":
+            waits.release()
+
+    for job in range(20):
+        scheduler.submit(document, inputs=_inputs(job), observer=observe,
+                         options=_fake_options(loop_delay=600))
+
+    def stop_when_all_wait() -> None:
+        for _ in range(20):  # every run in its first wait
+            waits.acquire(timeout=60)
+        stop.stop("stopped by the test")
+
+    stopper = threading.Thread(target=stop_when_all_wait)
+    stopper.start()
+    started = time.monotonic()
+    results = scheduler.run()
+    stopper.join()
+    assert time.monotonic() - started < 300  # the 600 s wait was cut short
+    assert all(r.interrupted for r in results)
+    assert {r.error for r in results} == {"the run was stopped by the test"}
+    assert all([s.step_id for s in r.steps] == ["triggerRun", "pollRun"] for r in results)
+    stop.close()
+
+
+def test_a_run_given_its_own_stop_signal_stops_alone() -> None:
+    dbt = _Dbt()
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), clock=ManualClock())
+    document = arazzo_engine.load(WORKFLOW)
+    stop = StopSignal()
+
+    def observe(event: RunEvent) -> None:
+        if event.kind == "waiting":
+            stop.stop("cancelled")
+
+    others = [scheduler.submit(document, inputs=_inputs(job), options=_fake_options(
+        loop_delay=5)) for job in (1, 2)]
+    stopped = scheduler.submit(document, inputs=_inputs(3), options=_fake_options(loop_delay=5),
+                               observer=observe, stop=stop)
+    scheduler.run()
+    assert all(h.result is not None and h.result.succeeded for h in others)
+    assert stopped.result is not None and stopped.result.interrupted
+    assert stopped.result.error == "the run was cancelled"
+    assert [s.step_id for s in stopped.result.steps] == ["triggerRun", "pollRun"]
+    stop.close()
+
+
+def test_a_stop_ends_a_run_whose_request_is_in_flight_and_records_that_request() -> None:
+    """A worker's blocking read cannot be cut off; the run ends at once anyway, its request
+    recorded as in flight (it may have landed), and the late answer is dropped."""
+    release = threading.Event()
+    sending = threading.Event()
+
+    class Hanging(_DbtTransport):
+        def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
+            if request.method == "GET":
+                sending.set()
+                release.wait(60)
+            return super().send(request)
+
+    stop = StopSignal()
+    scheduler = Scheduler(transport=lambda _o: Hanging(_Dbt()), stop=stop)
+    handle = scheduler.submit(arazzo_engine.load(WORKFLOW), inputs=_inputs(7),
+                              options=_fake_options(loop_delay=0))
+    stopper = threading.Thread(target=lambda: (sending.wait(60), stop.stop("stopped")))
+    stopper.start()
+    try:
+        [result] = scheduler.run()
+    finally:
+        release.set()
+        stopper.join()
+    assert handle.result is result and result.interrupted
+    assert [(s.step_id, s.outcome) for s in result.steps] == [
+        ("triggerRun", "succeeded"), ("pollRun", "interrupted")]
+    assert "may have been acted on" in (result.steps[-1].error or "")
+    stop.close()
+
+
+def test_a_scheduler_stopped_before_it_runs_sends_nothing() -> None:
+    dbt = _Dbt()
+    stop = StopSignal()
+    stop.stop("stopped early")
+    scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt), stop=stop)
+    scheduler.submit(arazzo_engine.load(WORKFLOW), inputs=_inputs(1),
+                     options=_fake_options(loop_delay=0))
+    [result] = scheduler.run()
+    assert result.interrupted and len(result.steps) == 0 and dbt.polls == {}
+    stop.close()
