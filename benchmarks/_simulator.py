@@ -7,9 +7,12 @@ and what the benchmarks measure is the client alone.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -35,6 +38,18 @@ def clear_proxy_environment() -> None:
     for name in PROXY_VARIABLES:
         os.environ.pop(name, None)
     os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+
+
+def scratch_run_store() -> None:
+    """Runs keep the CLI's default (every run recorded in a run store), in a scratch store.
+
+    ``ARAZZO_STATE`` points at a file in a temporary folder removed at exit, so the thousands
+    of benchmark runs neither fill the user's own store nor time a store that grows from one
+    benchmark run to the next.
+    """
+    folder = tempfile.mkdtemp(prefix="arazzo-bench-")
+    atexit.register(shutil.rmtree, folder, True)
+    os.environ["ARAZZO_STATE"] = os.path.join(folder, "runs.db")
 
 
 @contextmanager

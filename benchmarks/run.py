@@ -32,7 +32,7 @@ from benchmarks import (
 from benchmarks._measure import Section
 from benchmarks._paths import BENCHMARKS_DOC
 from benchmarks._report import Machine, document, results_markdown
-from benchmarks._simulator import clear_proxy_environment
+from benchmarks._simulator import clear_proxy_environment, scratch_run_store
 
 Benchmark = Callable[[bool], Section]
 
@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--write publishes a complete run; drop --only")
 
     clear_proxy_environment()
+    scratch_run_store()
     started = time.perf_counter()
     sections = run_benchmarks(arguments.only or list(BENCHMARKS), quick=arguments.quick,
                               progress=lambda line: print(line, file=sys.stderr, flush=True))

@@ -32,6 +32,7 @@ _SECRET_WORDS = re.compile(r"token|secret|password|passwd|api[-_]?key|(^|[-_.])k
                            r"|apikey|credential|session|signature|private", re.IGNORECASE)
 #: JSON nodes a harvest looks at in one body: a big response is not walked whole.
 _HARVEST_BUDGET = 20_000
+_JSON_SCALARS = (str, int, float, bool, type(None))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -85,8 +86,9 @@ def harvest_named(value: Any, budget: int = _HARVEST_BUDGET) -> list[str]:
             for key, child in node.items():
                 if isinstance(key, str) and is_secret_name(key):
                     found.extend(_scalars(child))
-                elif isinstance(child, (Mapping, list)):
-                    stack.append(child)
+                elif type(child) not in _JSON_SCALARS and isinstance(child, (dict, list,
+                                                                             Mapping)):
+                    stack.append(child)  # a scalar never reaches the ABC check above
         elif isinstance(node, list):
             stack.extend(node[:1000])
     return _usable(found)
