@@ -141,6 +141,7 @@ def _size(*paths: Path) -> str:
 def descriptions(settings: Settings) -> Section:
     section = Section("descriptions", "Big descriptions: validate and resolve every operationId")
     times: list[float] = []
+    peaks: list[float] = []
     with tempfile.TemporaryDirectory(prefix="arazzo-bench-") as scratch:
         for operations in settings.sizes:
             folder = Path(scratch) / str(operations)
@@ -152,6 +153,7 @@ def descriptions(settings: Settings) -> Section:
                                    f"{engine.found['first']}")
             plain = _measure(settings.repeat, "yaml", str(arazzo), str(openapi))
             times.append(engine.seconds.median)
+            peaks.append(engine.peak.median)
             label = f"{operations:,} operations ({_size(arazzo, openapi)})"
             section.rows.append(Row(f"{label}: load + validate, time", engine.seconds,
                                     "yaml.safe_load of both files", plain.seconds))
@@ -164,6 +166,11 @@ def descriptions(settings: Settings) -> Section:
                                     " operations"))
             section.targets.append(Target("growth exponent, validate time vs operations",
                                           exponent, LIMIT, unit=""))
+            memory = fitted_exponent([float(s) for s in settings.sizes], peaks)
+            section.derived.append(("fitted growth exponent of peak RSS (whole process, the "
+                                    "interpreter and imports included)", f"{memory:.2f}"))
+            section.targets.append(Target("growth exponent, peak RSS vs operations",
+                                          memory, LIMIT, unit=""))
         if settings.real is not None:
             _real(section, settings.real, settings.repeat, Path(scratch))
     return section

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 from urllib.parse import urlsplit
 
 ACCOUNT_ID = 70_471_823_400_001
@@ -84,7 +85,43 @@ def http_client_loop(base_url: str, polls: int) -> int:
     return made
 
 
-LOOPS = {"requests": requests_loop, "http.client": http_client_loop}
+def transport_loop(base_url: str, polls: int) -> int:
+    """The same requests through the engine's own transport (``RequestsTransport``: one
+    session, the whole-exchange timeout, the proxy environment read once per origin), with
+    no machine around it: what the engine's HTTP layer costs, apart from everything else."""
+    from arazzo_engine.executor import HttpRequest, HttpResponse, RequestsTransport
+    from arazzo_engine.executor._options import DEFAULT_TIMEOUT
+
+    account = f"{base_url}/api/v2/accounts/{ACCOUNT_ID}"
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    transport = RequestsTransport()
+
+    def exchange(method: str, url: str, body: bytes | None = None) -> Any:
+        sent = dict(headers, **({"Content-Type": "application/json"} if body else {}))
+        answer = transport.send(HttpRequest(method, url, sent, body, DEFAULT_TIMEOUT))
+        if not isinstance(answer, HttpResponse) or answer.status_code != 200:
+            raise RuntimeError(f"{method} {url}: {answer}")
+        return json.loads(answer.body)
+
+    try:
+        run_id = exchange("POST", f"{account}/jobs/{polls}/run/",
+                          json.dumps({"cause": CAUSE}).encode())["data"]["id"]
+        made = 0
+        while True:
+            made += 1
+            status = exchange("GET", f"{account}/runs/{run_id}/")["data"]["status"]
+            if status == SUCCESS:
+                break
+            if status in (ERROR, CANCELLED):
+                raise RuntimeError(f"run {run_id} ended with status {status}")
+        exchange("GET", f"{account}/runs/{run_id}/artifacts/")
+    finally:
+        transport.close()
+    return made
+
+
+LOOPS = {"requests": requests_loop, "http.client": http_client_loop,
+         "engine transport": transport_loop}
 
 if __name__ == "__main__":
     kind, base, count = sys.argv[1], sys.argv[2], int(sys.argv[3])

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _loops
-from ._measure import Row, Sample, Section
+from ._measure import Row, Sample, Section, Target
 from ._paths import REPOSITORY
 from ._processes import Finished, arazzo_command, poll_server, run_command, user_environment
 from ._report import quantity
@@ -241,6 +241,11 @@ def peers(settings: Settings, runners: list[Runner] | None = None) -> Section:
                                 Sample.of(found.startup), "arazzo --version", base["startup"]))
         section.rows.append(Row(f"{label}: peak RSS, {settings.high:,} polls",
                                 Sample.of(found.peak), "arazzo-engine", base["peak"], unit="B"))
+        for what, key in (("per poll", "per_poll"), ("start-up", "startup"),
+                          ("peak RSS", "peak")):
+            section.targets.append(Target(
+                f"peers: {label} / arazzo-engine, {what}",
+                Sample.of(getattr(found, key)).median / base[key].median, None))
     section.derived.append(("arazzo-engine", f"{quantity(base['per_poll'].median, 's')} a poll, "
                                              f"start-up {quantity(base['startup'].median, 's')}, "
                                              f"peak {quantity(base['peak'].median, 'B')}"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Any
 import arazzo_engine
 
 from . import _loops
-from ._measure import Row, Sample, Section, Target, timed_once
+from ._measure import Row, Sample, Section, Target, timed_cpu_once
 from ._paths import DBT_WORKFLOW
 from ._processes import Finished, arazzo_command, poll_server, run_command
 from ._report import quantity
@@ -69,40 +70,45 @@ def check_cli_run(finished: Finished, polls: int) -> dict[str, Any]:
     return result
 
 
-def _cli(base_url: str, polls: int) -> float:
+#: One measurement: (wall seconds, CPU seconds of the client).
+Timing = tuple[float, float]
+Subject = Callable[[str, int], Timing]
+
+
+def _cli(base_url: str, polls: int) -> Timing:
     finished = run_command(cli_argv(base_url, polls))
     check_cli_run(finished, polls)
-    return finished.seconds
+    return finished.seconds, finished.cpu_seconds
 
 
-def _loop_process(kind: str) -> Callable[[str, int], float]:
-    def timed(base_url: str, polls: int) -> float:
+def _loop_process(kind: str) -> Subject:
+    def timed(base_url: str, polls: int) -> Timing:
         finished = run_command([sys.executable, str(LOOPS_SCRIPT), kind, base_url, str(polls)])
         if finished.returncode != 0:
             raise RuntimeError(f"the {kind} loop failed: {finished.stderr[-500:]}")
-        return finished.seconds
+        return finished.seconds, finished.cpu_seconds
     return timed
 
 
-def _api(document: arazzo_engine.ArazzoDocument) -> Callable[[str, int], float]:
-    def timed(base_url: str, polls: int) -> float:
+def _api(document: arazzo_engine.ArazzoDocument, store: Path | None = None) -> Subject:
+    def timed(base_url: str, polls: int) -> Timing:
         options = arazzo_engine.RunOptions(servers={"dbtAdminApi": base_url}, loop_delay=0,
-                                           max_steps=polls + 10)
+                                           max_steps=polls + 10, state=store)
         result: list[arazzo_engine.RunResult] = []
-        seconds = timed_once(lambda: result.append(document.run(inputs=inputs(polls),
-                                                               options=options)))
+        seconds = timed_cpu_once(lambda: result.append(document.run(inputs=inputs(polls),
+                                                                   options=options)))
         if not result[0].succeeded or len(result[0].steps) != polls + 2:
             raise RuntimeError(f"the API run failed: {result[0].error}")
         return seconds
     return timed
 
 
-def _in_process(kind: str) -> Callable[[str, int], float]:
+def _in_process(kind: str) -> Subject:
     loop = _loops.LOOPS[kind]
 
-    def timed(base_url: str, polls: int) -> float:
+    def timed(base_url: str, polls: int) -> Timing:
         made: list[int] = []
-        seconds = timed_once(lambda: made.append(loop(base_url, polls)))
+        seconds = timed_cpu_once(lambda: made.append(loop(base_url, polls)))
         if made[0] != polls:
             raise RuntimeError(f"the {kind} loop polled {made[0]} times, not {polls}")
         return seconds
@@ -111,44 +117,78 @@ def _in_process(kind: str) -> Callable[[str, int], float]:
 
 @dataclass(frozen=True)
 class Slopes:
-    """Per-poll cost (one slope per round) and whole-run times at the larger size."""
+    """Per-poll cost (one slope per round, wall and CPU) and whole-run times at the larger
+    size."""
 
     per_poll: Sample
+    per_poll_cpu: Sample
     whole: Sample
 
 
-def measure_slopes(subjects: dict[str, Callable[[str, int], float]], base_url: str,
+def measure_slopes(subjects: dict[str, Subject], base_url: str,
                    settings: Settings) -> dict[str, Slopes]:
     for subject in subjects.values():  # warm-up: caches, connection set-up, page cache
         subject(base_url, settings.low)
-    low: dict[str, list[float]] = {name: [] for name in subjects}
-    high: dict[str, list[float]] = {name: [] for name in subjects}
+    low: dict[str, list[Timing]] = {name: [] for name in subjects}
+    high: dict[str, list[Timing]] = {name: [] for name in subjects}
     for _ in range(settings.repeat):
         for name, subject in subjects.items():
             low[name].append(subject(base_url, settings.low))
             high[name].append(subject(base_url, settings.high))
     span = settings.high - settings.low
-    slopes = {name: [(h - lo) / span for h, lo in zip(high[name], low[name], strict=True)]
-              for name in subjects}
-    return {name: Slopes(Sample.of(slopes[name]), Sample.of(high[name])) for name in subjects}
+
+    def slopes(name: str, part: int) -> Sample:
+        return Sample.of([(h[part] - lo[part]) / span
+                          for h, lo in zip(high[name], low[name], strict=True)])
+
+    return {name: Slopes(slopes(name, 0), slopes(name, 1),
+                         Sample.of([h[0] for h in high[name]])) for name in subjects}
 
 
 def _report(section: Section, label: str, found: dict[str, Slopes], engine: str,
             settings: Settings, where: str) -> None:
     floor, lower = found["requests"], found["http.client"]
     subject = found[engine]
-    section.rows.append(Row(f"{label}: per poll", subject.per_poll,
-                            f"requests.Session loop ({where})", floor.per_poll))
-    section.rows.append(Row(f"{label}: per poll", subject.per_poll,
-                            f"http.client loop ({where})", lower.per_poll))
+    for kind, ours, theirs, other in (
+            ("wall", subject.per_poll, floor.per_poll, lower.per_poll),
+            ("CPU", subject.per_poll_cpu, floor.per_poll_cpu, lower.per_poll_cpu)):
+        section.rows.append(Row(f"{label}: per poll ({kind})", ours,
+                                f"requests.Session loop ({where})", theirs))
+        section.rows.append(Row(f"{label}: per poll ({kind})", ours,
+                                f"http.client loop ({where})", other))
+        section.targets.append(Target(f"per poll ({kind}), {label} / requests.Session loop",
+                                      ours.median / theirs.median, 1.0))
+        section.targets.append(Target(f"per poll ({kind}), {label} / http.client loop",
+                                      ours.median / other.median, None))
     section.rows.append(Row(f"{label}: whole run, {settings.high:,} polls", subject.whole,
                             f"requests.Session loop ({where})", floor.whole))
-    section.derived.append((f"{label}: cost of one poll",
-                            f"{quantity(subject.per_poll.median, 's')} (requests loop "
-                            f"{quantity(floor.per_poll.median, 's')}, http.client loop "
-                            f"{quantity(lower.per_poll.median, 's')})"))
-    ratio = subject.per_poll.median / floor.per_poll.median
-    section.targets.append(Target(f"per poll, {label} / requests.Session loop", ratio, 1.0))
+    section.derived.append((f"{label}: cost of one poll, wall (CPU)",
+                            f"{quantity(subject.per_poll.median, 's')} "
+                            f"({quantity(subject.per_poll_cpu.median, 's')}); requests loop "
+                            f"{quantity(floor.per_poll.median, 's')} "
+                            f"({quantity(floor.per_poll_cpu.median, 's')}), http.client loop "
+                            f"{quantity(lower.per_poll.median, 's')} "
+                            f"({quantity(lower.per_poll_cpu.median, 's')})"))
+
+
+def _breakdown(section: Section, calls: dict[str, Slopes]) -> None:
+    """Where one poll's CPU time goes, from the in-process slopes measured side by side: the
+    engine's HTTP layer alone, the machine around it, the run store the CLI adds."""
+    floor = calls["requests"].per_poll_cpu
+    transport, api = calls["engine transport"].per_poll_cpu, calls["api"].per_poll_cpu
+    stored = calls["api, store on"].per_poll_cpu
+    section.rows.append(Row("engine transport alone (RequestsTransport.send): per poll (CPU)",
+                            transport, "requests.Session loop (in process)", floor))
+    section.rows.append(Row("load(path).run(...) with the run store on: per poll (CPU)", stored,
+                            "requests.Session loop (in process)", floor))
+    parts = (("HTTP (the engine's transport)", transport.median),
+             ("the machine (expressions, criteria, records, masking, history)",
+              api.median - transport.median),
+             ("the run store's checkpoint (as the CLI records)", stored.median - api.median))
+    section.derived.append(("CPU of one poll with the run store on, made of", "; ".join(
+        f"{name} {quantity(value, 's')}" for name, value in parts)))
+    section.targets.append(Target("per poll (CPU), Python API with the run store on / "
+                                  "requests.Session loop", stored.median / floor.median, 1.0))
 
 
 def per_step(settings: Settings) -> Section:
@@ -162,12 +202,17 @@ def per_step(settings: Settings) -> Section:
             "requests": _loop_process("requests"),
             "http.client": _loop_process("http.client"),
         }, base_url, settings)
-        calls = measure_slopes({
-            "api": _api(document),
-            "requests": _in_process("requests"),
-            "http.client": _in_process("http.client"),
-        }, base_url, settings)
+        with tempfile.TemporaryDirectory(prefix="arazzo-bench-") as scratch:
+            calls = measure_slopes({
+                "api": _api(document),
+                "api, store on": _api(document, Path(scratch) / "runs.db"),
+                "engine transport": _in_process("engine transport"),
+                "requests": _in_process("requests"),
+                "http.client": _in_process("http.client"),
+            }, base_url, settings)
     _report(section, "arazzo run (CLI, whole process)", processes, "cli", settings,
             "whole process")
     _report(section, "load(path).run(...) (Python API)", calls, "api", settings, "in process")
+    _breakdown(section, calls)
     return section
+

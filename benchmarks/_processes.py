@@ -9,6 +9,7 @@ process's size. ``time`` is small, and the command is its child, so the floor is
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,9 @@ class Finished:
 
     seconds: float  # wall time from spawn to exit
     peak_rss: int  # bytes, the command's maximum resident set size (0: not measured)
+    #: CPU seconds (user + system) of the command and what it waited for: unlike wall time,
+    #: other load on the machine barely moves it.
+    cpu_seconds: float
     returncode: int
     stdout: str
     stderr: str
@@ -86,6 +90,7 @@ def run_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
         command = list(argv)
         if rss:
             command = [str(TIME), "-f", "%M", "-o", report.name, "--", *command]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                  env=dict(env) if env is not None else user_environment(),
@@ -97,13 +102,16 @@ def run_command(argv: Sequence[str], *, env: Mapping[str, str] | None = None,
             child.wait()
             raise RuntimeError(f"{argv[0]} ran longer than {timeout:g} s") from None
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # only this child was waited for
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         out.seek(0)
         err.seek(0)
         peak = 0
         if rss:
             lines = [line for line in report.read().splitlines() if line.strip()]
             peak = int(lines[-1]) * 1024 if lines and lines[-1].strip().isdigit() else 0
-        return Finished(seconds=seconds, peak_rss=peak, returncode=child.returncode,
+        return Finished(seconds=seconds, peak_rss=peak, cpu_seconds=cpu,
+                        returncode=child.returncode,
                         stdout=out.read().decode("utf-8", "replace"),
                         stderr=err.read().decode("utf-8", "replace"))
 

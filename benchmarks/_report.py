@@ -108,9 +108,12 @@ def targets_markdown(sections: list[Section]) -> list[str]:
         return []
     lines = ["### Targets", "", "| target | measured | at most | holds |", "|---|---:|---:|---|"]
     for target in targets:
-        limit = ratio(target.limit) if target.unit == "x" else f"{target.limit:.2f}"
-        lines.append(f"| {target.name} | **{_target_value(target)}** | {limit} | "
-                     f"{'yes' if target.holds else '**no**'} |")
+        if target.limit is None:
+            limit, verdict = "(no limit)", "shown"
+        else:
+            limit = ratio(target.limit) if target.unit == "x" else f"{target.limit:.2f}"
+            verdict = "yes" if target.holds else "**no**"
+        lines.append(f"| {target.name} | **{_target_value(target)}** | {limit} | {verdict} |")
     lines.append("")
     return lines
 

@@ -37,12 +37,12 @@ def commands() -> dict[str, list[str]]:
     }
 
 
-def _timed(argv: list[str]) -> float:
+def _timed(argv: list[str]) -> tuple[float, float]:
     finished = run_command(argv)
     if finished.returncode != 0:
         raise RuntimeError(f"{' '.join(argv[-2:])} exited {finished.returncode}: "
                            f"{finished.stderr[-300:]}")
-    return finished.seconds
+    return finished.seconds, finished.cpu_seconds
 
 
 def startup(settings: Settings) -> Section:
@@ -51,20 +51,23 @@ def startup(settings: Settings) -> Section:
     for argv in found.values():
         for _ in range(settings.warmup):
             _timed(argv)
-    values: dict[str, list[float]] = {name: [] for name in found}
+    values: dict[str, list[tuple[float, float]]] = {name: [] for name in found}
     for _ in range(settings.repeat):
         for name, argv in found.items():
             values[name].append(_timed(argv))
-    samples = {name: Sample.of(times) for name, times in values.items()}
-    floor = samples["requests"]
     baseline = 'python -c "import requests"'
-    section.rows.append(Row("arazzo --version", samples["version"], baseline, floor))
-    section.rows.append(Row("arazzo validate (dbt reference workflow)", samples["validate"],
-                            baseline, floor))
-    section.rows.append(Row('python -c "pass" (the interpreter alone)', samples["python"],
-                            baseline, floor))
-    section.targets.append(Target("arazzo --version / import requests",
-                                  samples["version"].median / floor.median, LIMIT))
-    section.targets.append(Target("arazzo validate (reference) / import requests",
-                                  samples["validate"].median / floor.median, LIMIT))
+    for part, kind in ((0, "wall"), (1, "CPU")):
+        samples = {name: Sample.of([v[part] for v in times]) for name, times in values.items()}
+        floor = samples["requests"]
+        section.rows.append(Row(f"arazzo --version ({kind})", samples["version"], baseline,
+                                floor))
+        section.rows.append(Row(f"arazzo validate, dbt reference workflow ({kind})",
+                                samples["validate"], baseline, floor))
+        section.rows.append(Row(f'python -c "pass", the interpreter alone ({kind})',
+                                samples["python"], baseline, floor))
+        section.targets.append(Target(f"start-up ({kind}), arazzo --version / import requests",
+                                      samples["version"].median / floor.median, LIMIT))
+        section.targets.append(Target(f"start-up ({kind}), arazzo validate (reference) / "
+                                      "import requests",
+                                      samples["validate"].median / floor.median, LIMIT))
     return section

@@ -127,6 +127,9 @@ class _Redactor:
             return [self.redact(v) for v in value]
         if kind is bool or value is None:
             return value
+        if kind is int or kind is float:
+            found = self.index.get(str(value))
+            return value if found is None else {_NUMBER: found, "type": kind.__name__}
         return self._other(value)
 
     def _other(self, value: Any) -> Any:
