@@ -42,6 +42,7 @@ QUICK = Settings(repeat=1, sizes=(1, 10, 100), threads=(100,))
 class _Found:
     seconds: float
     peak: float
+    cpu: float  # CPU seconds of the whole child process (loading and validating included)
 
 
 def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
@@ -53,7 +54,7 @@ def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
     if found["steps"] != runs * STEPS_PER_RUN:
         raise RuntimeError(f"{runs} {mode} runs made {found['steps']} step executions, "
                            f"expected {runs * STEPS_PER_RUN}")
-    return _Found(float(found["seconds"]), float(finished.peak_rss))
+    return _Found(float(found["seconds"]), float(finished.peak_rss), finished.cpu_seconds)
 
 
 def concurrent(settings: Settings) -> Section:
@@ -87,6 +88,18 @@ def concurrent(settings: Settings) -> Section:
         section.derived.append(("one run alone", f"{quantity(one_time.median, 's')} (two waits "
                                                  f"of {settings.delay:g} s, five exchanges)"))
         ratio = Sample.of([f.seconds for f in measured[("scheduler", most)]]).median
+        cpu = Sample.of([f.cpu for f in measured[("scheduler", most)]]).median
+        one_cpu = Sample.of([f.cpu for f in one]).median
+        exchanges = (most - 1) * STEPS_PER_RUN
+        per_exchange = (cpu - one_cpu) / exchanges
+        budget = TIME_LIMIT * one_time.median
+        section.derived.append((
+            f"CPU of the client at {most:,} runs",
+            f"{quantity(cpu, 's')} ({quantity(one_cpu, 's')} for one run), "
+            f"{quantity(per_exchange, 's')} per exchange of the {most * STEPS_PER_RUN:,}: the "
+            f"{TIME_LIMIT:g}x budget is {quantity(budget, 's')} in all, of which "
+            f"{quantity(2 * settings.delay, 's')} are the waits; one interpreter lock runs the "
+            f"client's Python on one core, and the simulator answers on the other"))
         section.targets.append(Target(f"{most:,} concurrent runs / 1 run, time",
                                       ratio / one_time.median, TIME_LIMIT))
         section.targets.append(Target(f"memory per waiting run at {most:,} runs / 50 KB",

@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/peers.py
 
 from benchmarks import _peers
 from benchmarks._paths import REPOSITORY
-from benchmarks._report import Machine, results_markdown
+from benchmarks._report import Machine, load_now, results_markdown
 from benchmarks._simulator import clear_proxy_environment, scratch_run_store
 
 
@@ -74,11 +74,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not runners:
         print(f"no peers installed in {folder}; run with --install", file=sys.stderr)
         return 2
+    load = load_now()
     clear_proxy_environment()
     scratch_run_store()
     section = _peers.peers(_peers.QUICK if arguments.quick else _peers.FULL, runners)
     mode = "python -m benchmarks.peers" + (" --quick" if arguments.quick else "")
-    print(results_markdown([section], Machine.current(), mode=mode), end="")
+    print(results_markdown([section], Machine.current(load), mode=mode), end="")
     return 0
 
 

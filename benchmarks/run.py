@@ -31,7 +31,7 @@ from benchmarks import (
 )
 from benchmarks._measure import Section
 from benchmarks._paths import BENCHMARKS_DOC
-from benchmarks._report import Machine, document, results_markdown
+from benchmarks._report import Machine, document, load_now, results_markdown
 from benchmarks._simulator import clear_proxy_environment, scratch_run_store
 
 Benchmark = Callable[[bool], Section]
@@ -85,13 +85,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.write and arguments.only:
         parser.error("--write publishes a complete run; drop --only")
 
+    load = load_now()
     clear_proxy_environment()
     scratch_run_store()
     started = time.perf_counter()
     sections = run_benchmarks(arguments.only or list(BENCHMARKS), quick=arguments.quick,
                               progress=lambda line: print(line, file=sys.stderr, flush=True))
     mode = "python -m benchmarks.run" + (" --quick" if arguments.quick else "")
-    results = results_markdown(sections, Machine.current(), mode=mode)
+    results = results_markdown(sections, Machine.current(load), mode=mode)
     print(results, end="")
     print(f"total: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if arguments.write:
