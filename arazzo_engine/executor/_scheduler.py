@@ -469,9 +469,11 @@ def _program_of(document: ArazzoDocument, validate: bool) -> Program:
 def run_many(document: ArazzoDocument | Program, inputs: Iterable[Mapping[str, Any]],
              workflow_id: str | None = None, *, options: RunOptions | None = None,
              max_connections: int = DEFAULT_MAX_CONNECTIONS,
-             validate: bool = True) -> list[RunResult]:
-    """Runs one workflow once per inputs mapping, all at once; results in the same order."""
-    scheduler = Scheduler(max_connections=max_connections)
+             validate: bool = True, stop: StopSignal | None = None) -> list[RunResult]:
+    """Runs one workflow once per inputs mapping, all at once; results in the same order.
+
+    ``stop`` ends every run at once, ``"interrupted"`` (see ``Scheduler``)."""
+    scheduler = Scheduler(max_connections=max_connections, stop=stop)
     for values in inputs:
         scheduler.submit(document, workflow_id, values, options=options, validate=validate)
     return scheduler.run()

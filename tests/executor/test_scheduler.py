@@ -446,3 +446,13 @@ def test_a_scheduler_stopped_before_it_runs_sends_nothing() -> None:
     [result] = scheduler.run()
     assert result.interrupted and len(result.steps) == 0 and dbt.polls == {}
     stop.close()
+
+
+def test_run_many_passes_its_stop_signal_to_every_run(simulator: DbtCloudSimulator) -> None:
+    stop = StopSignal()
+    stop.stop("stopped before the start")
+    results = run_many(arazzo_engine.load(WORKFLOW), [_inputs(job) for job in JOBS[:3]],
+                       options=_options(simulator), stop=stop)
+    assert [r.outcome for r in results] == ["interrupted"] * 3
+    assert not simulator.requests  # nothing was sent
+    stop.close()
