@@ -6,8 +6,8 @@ The cost of one poll is the slope between the two: ``(t(1000) - t(100)) / 900``,
 what every run pays once (process start, imports, loading and validating the document, the
 trigger and the artifacts). The floors make the same requests by hand: a ``requests.Session``
 loop (what a user writes) and an ``http.client`` loop (the lower floor). Each keeps its
-defaults, the engine too (``arazzo run`` as a user types it, the run store included once it
-exists; JSON output so every step execution is printed).
+defaults, the engine too (``arazzo run`` as a user types it, its run store included; JSON
+output so every step execution is printed).
 
 From the CLI each measurement is a whole process (``arazzo run`` against ``python
 benchmarks/_loops.py``); from the API, calls in one process. Sizes alternate within each round,

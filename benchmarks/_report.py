@@ -226,8 +226,9 @@ shared with five other developers' test suites: `uptime` showed a load of 4 to 1
   10,000 polls: 116 MB -> 47.5 MiB, 1.03x the 100-poll run.
 - **Big descriptions.** libyaml's C parser, positions read only when asked for, one OpenAPI
   model per document. Validation time grows with exponent 0.73 from 500 to 5,000 operations
-  (peak RSS 0.44); the 2.3 MB Datadog description validates with a real workflow in 0.24x the
-  time PyYAML's pure-Python parser takes to read it.
+  (wall time in loaded processes, so a noisy fit; peak RSS 0.44); the 2.3 MB Datadog
+  description validates with a real workflow in 0.24x the time PyYAML's pure-Python parser
+  takes to read it.
 - **Many runs.** `arazzo_engine.Scheduler` / `run_many`: one deciding thread, a timer heap for
   the waits, a bounded pool of HTTP workers; step executions streamed out of each run's state
   (one shared temporary file, or the run store when `RunOptions.state` asks), a `StopSignal`
@@ -286,12 +287,12 @@ N = 1,000. The cost of one poll is the slope `(t(1000) - t(100)) / 900`, so what
 whole processes: `arazzo run ... --format json` against `python benchmarks/_loops.py requests`
 and `... http.client` (the same requests written by hand, every answer parsed and checked).
 From the Python API, `load(path).run(...)` against the same loops called in process. Every
-side keeps its defaults (proxy variables read from the environment, the engine's run store,
-once it exists); the CLI's JSON output is checked to list every step execution. Wall and CPU
-slopes are both reported. In process, two more subjects split one poll's cost: the same requests
-through the engine's own transport alone (`RequestsTransport.send`, no machine around it) and the
-API run with the run store on (as the CLI records); the differences are the machine's share and
-the store's.
+side keeps its defaults (proxy variables read from the environment; the CLI records into its run
+store, the API does not); the CLI's JSON output is checked to list every step execution. Wall
+and CPU slopes are both reported. In process, two more subjects split one poll's cost: the same
+requests through the engine's own transport alone (`RequestsTransport.send`, no machine around
+it) and the API run with the run store on (as the CLI records); the differences are the
+machine's share and the store's.
 
 **Instructions per poll.** The same per-poll slope counted in instructions: the client process
 (`arazzo run` with its run store, the Python API, the `requests.Session` loop, the `http.client`
