@@ -685,6 +685,15 @@ _CONDITION_CASES = [
     ("json", ["$statusCode == 200", {"context": "$response.body", "condition": "$.pets[*]",
                                      "type": "jsonpath"}], False, False,
      "multiple criteria: all must pass"),
+    ("json", [{"context": "$response.body", "condition": "$[?(@.a ==", "type": "jsonpath"}],
+     False, False, "evaluation errors fail: an invalid JSONPath"),
+    ("json", [{"context": "$response.body", "condition": "(unclosed", "type": "regex"}],
+     False, False, "evaluation errors fail: an invalid regex"),
+    ("json", ["$statusCode == == 200"], False, False, "evaluation errors fail: a bad condition"),
+    ("xml", [{"context": "$response.body", "condition": "/root[", "type": "xpath"}],
+     False, False, "evaluation errors fail: an invalid XPath"),
+    ("json", [{"context": "$response.body", "condition": "/root", "type": "xpath"}],
+     False, False, "evaluation errors fail: XPath on JSON"),
     ("xml", [{"context": "$response.body", "condition": "count(/root/pets/*) > 0",
               "type": "xpath"}], True, True, "XPath: true passes"),
     ("xml", [{"context": "$response.body", "condition": "/root/pets", "type": "xpath"}],
@@ -718,3 +727,5 @@ def test_condition_evaluation_over_http(server: LocalServer, run_doc, body: str,
         result = run_doc(document, api)
         assert result.steps and result.steps[0].status_code == 200, result.error
         assert result.succeeded is expected, (document["arazzo"], why, result.error)
+        if why.startswith("evaluation errors"):  # "SHOULD log or report the error"
+            assert "success criteria not met (" in (result.error or "")
