@@ -102,3 +102,32 @@ def asyncapi_receive_criteria(ctx: ValidationContext) -> Iterator[Finding]:
                           "success", step.pointer, anchor="value",
                           hint="add successCriteria on $message.payload, e.g. "
                                "$message.payload.status == 'accepted'")
+
+
+@rule("channel-path-prefer-id", "warning",
+      "a channelPath step names a channel that an AsyncAPI operation with an operationId "
+      "uses (the spec's SHOULD)", strict_only=True)
+def channel_path_prefer_id(ctx: ValidationContext) -> Iterator[Finding]:
+    """"If the referenced operation has an `operationId` defined then the `operationId` SHOULD
+    be preferred over the `channelPath`": the operations on that channel are named."""
+    if ctx.spec == "1.0":
+        return
+    for step in ctx.steps():
+        if not isinstance(step.node.get("channelPath"), str) or ctx.step_api(step) != "asyncapi":
+            continue
+        found = ctx.lookup_async(step)
+        index = ctx.async_index_of(found.source) if found.source is not None else None
+        if found.channel is None or found.source is None or index is None:
+            continue
+        using = [o.operation_id for o in index.operations if o.operation_id
+                 and o.channel is not None and o.channel.pointer == found.channel.pointer]
+        if not using:
+            continue
+        written = [f"$sourceDescriptions.{found.source.name}.{o}" for o in using]
+        yield Finding(f"channel `{found.channel.name}` is used by AsyncAPI operation"
+                      f"{'s' if len(using) > 1 else ''} "
+                      f"{', '.join(f'`{o}`' for o in using)}, and the spec prefers an "
+                      "operationId over a channelPath", step.pointer + "/channelPath",
+                      hint=f"write operationId: {written[0]}" if len(written) == 1
+                      else f"write operationId: one of {', '.join(written)}")
+

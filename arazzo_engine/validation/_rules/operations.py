@@ -241,6 +241,16 @@ def operation_path_prefer_id(ctx: ValidationContext) -> Iterator[Finding]:
     for step in ctx.steps():
         if not isinstance(step.node.get("operationPath"), str):
             continue
+        if ctx.step_api(step) == "asyncapi":  # the same SHOULD, for an AsyncAPI operation
+            target = ctx.lookup_async(step)
+            if target.operation is not None and target.operation.operation_id \
+                    and target.source is not None:
+                yield Finding(f"the operation has operationId `{target.operation.operation_id}`"
+                              ", which the spec prefers over an operationPath",
+                              step.pointer + "/operationPath",
+                              hint=f"write operationId: $sourceDescriptions."
+                                   f"{target.source.name}.{target.operation.operation_id}")
+            continue
         found = ctx.lookup_operation(step)
         operation_id = found.operation.operation_id if found.operation else None
         if not operation_id or found.source is None:
