@@ -702,7 +702,8 @@ class Machine:
 
     def _started(self, state: RunState, frame: Frame) -> None:
         workflow = self.program.workflow(frame.document, frame.workflow_id)
-        add_secrets(state, secret_input_values(workflow.get("inputs"), frame.inputs))
+        add_secrets(state, secret_input_values(workflow.get("inputs"), frame.inputs,
+                                                self.program.data(frame.document)))
         state.workflows[frame.workflow_id] = {"inputs": frame.inputs, "outputs": {}}
         state.events.append(RunEvent("workflow-started", {
             "workflowId": frame.workflow_id, "role": frame.role,

@@ -1,12 +1,13 @@
 """Keeps secrets out of everything that leaves the process: output, traces, messages, the store.
 
 A value is secret when it is *known* to be: an input the workflow calls secret (``format:
-password`` or a secret-looking name), a value found at run time in a secret position (a secret
-header, query parameter, cookie or body field of a request; a secret-looking field or header of a
-response; a step output with a secret-looking name), or the password of a ``--server`` URL. The
-machine collects them as the run goes (``harvest_*``) and masks every string it records with a
-``Masker`` over all of them: ``***`` wherever the value (or its percent-encoding) appears, in
-URLs, headers, bodies, criteria details, error messages and outputs.
+password``, ``writeOnly: true`` or a secret-looking name), a value found at run time in a secret
+position (a secret header, query parameter, cookie or body field of a request; a secret-looking
+field or header of a response; a step output with a secret-looking name), or the password of a
+``--server`` URL. The machine collects them as the run goes (``harvest_*``) and masks every
+string it records with a ``Masker`` over all of them: ``***`` wherever the value (or its
+percent-encoding) appears, in URLs, headers, bodies, criteria details, error messages and
+outputs.
 
 Other areas (reports, ``arazzo test``) call this module rather than masking their own way.
 """
@@ -21,8 +22,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
+from arazzo_engine.document._pointer import resolve_pointer
+
 __all__ = ["MASK", "MIN_SECRET_LENGTH", "Masker", "harvest_headers", "harvest_named",
-           "harvest_url", "is_secret_name", "secret_input_names", "secret_input_values"]
+           "harvest_url", "is_secret_name", "is_secret_schema", "secret_input_names",
+           "secret_input_values"]
 
 MASK = "***"
 #: Shorter values are never masked: hiding "1" or "id" everywhere would garble every record.
@@ -44,34 +48,88 @@ def is_secret_name(name: str) -> bool:
     return name.lower() in _ALWAYS_SECRET or bool(_SECRET_WORDS.search(name))
 
 
-def secret_input_names(schema: Any, inputs: Mapping[str, Any]) -> list[str]:
-    """Names of the inputs that are secret themselves (``format: password`` or a secret
-    name), whose values the run store keeps only as salted hashes and asks for on resume."""
-    properties = schema.get("properties") if isinstance(schema, Mapping) else None
-    properties = properties if isinstance(properties, Mapping) else {}
-    names = []
-    for name, value in inputs.items():
-        declared = properties.get(name)
-        is_password = isinstance(declared, Mapping) and declared.get("format") == "password"
-        if (is_password or is_secret_name(str(name))) and _scalars(value):
-            names.append(str(name))
-    return names
+def is_secret_schema(schema: Any) -> bool:
+    """True for a schema that declares its value secret: ``format: password`` or
+    ``writeOnly: true`` (a value the client sends and the server never shows again, such as a
+    credential; OpenAPI and JSON Schema both use the keyword)."""
+    return isinstance(schema, Mapping) and (
+        schema.get("format") == "password" or schema.get("writeOnly") is True)
 
 
-def secret_input_values(schema: Any, inputs: Mapping[str, Any]) -> list[str]:
-    """Input values to hide: those declared ``format: password`` or named like a secret, and
-    secret-named fields inside object inputs."""
-    properties = schema.get("properties") if isinstance(schema, Mapping) else None
-    properties = properties if isinstance(properties, Mapping) else {}
+def secret_input_names(schema: Any, inputs: Mapping[str, Any], document: Any = None) -> list[str]:
+    """Names of the inputs that are secret themselves (``format: password``, ``writeOnly`` or
+    a secret name), whose values the run store keeps only as salted hashes and asks for on
+    resume. ``document`` (the Arazzo document) lets ``$ref``s in the schema be followed."""
+    properties = _properties(schema, document)
+    return [str(name) for name, value in inputs.items()
+            if (is_secret_schema(properties.get(str(name))) or is_secret_name(str(name)))
+            and _scalars(value)]
+
+
+def secret_input_values(schema: Any, inputs: Mapping[str, Any], document: Any = None) -> list[str]:
+    """Input values to hide: those declared ``format: password`` or ``writeOnly``, or named
+    like a secret, at the top level or inside object inputs (declared or named so there)."""
+    return _usable(_declared_secrets(schema, inputs, document, 0))
+
+
+#: How deep an inputs schema is followed for secret declarations (``$ref``s and nesting).
+_SCHEMA_DEPTH = 32
+
+
+def _declared_secrets(schema: Any, value: Any, document: Any, depth: int) -> list[str]:
+    if depth > _SCHEMA_DEPTH:
+        return harvest_named(value)
+    if isinstance(value, list):
+        items = _resolved(schema, document)
+        items = items.get("items") if isinstance(items, Mapping) else None
+        if is_secret_schema(_resolved(items, document)):
+            return _scalars(value)
+        return [s for child in value[:1000]
+                for s in _declared_secrets(items, child, document, depth + 1)]
+    if not isinstance(value, Mapping):
+        return []
+    properties = _properties(schema, document)
     secrets: list[str] = []
-    for name, value in inputs.items():
-        declared = properties.get(name)
-        is_password = isinstance(declared, Mapping) and declared.get("format") == "password"
-        if is_password or is_secret_name(str(name)):
-            secrets.extend(_scalars(value))
-        elif isinstance(value, (Mapping, list)):
-            secrets.extend(harvest_named(value))
-    return _usable(secrets)
+    for name, child in value.items():
+        declared = properties.get(str(name))
+        if is_secret_schema(declared) or is_secret_name(str(name)):
+            secrets.extend(_scalars(child))
+        elif isinstance(child, (Mapping, list)):
+            secrets.extend(_declared_secrets(declared, child, document, depth + 1))
+    return secrets
+
+
+def _properties(schema: Any, document: Any) -> dict[str, Any]:
+    """The declared properties of an object schema (its ``allOf`` parts too), each with its
+    local ``$ref`` followed."""
+    found: dict[str, Any] = {}
+    schema = _resolved(schema, document)
+    if not isinstance(schema, Mapping):
+        return found
+    parts = schema.get("allOf")
+    for part in [schema, *(parts if isinstance(parts, list) else [])]:
+        part = _resolved(part, document)
+        declared = part.get("properties") if isinstance(part, Mapping) else None
+        if isinstance(declared, Mapping):
+            for name, child in declared.items():
+                found.setdefault(str(name), _resolved(child, document))
+    return found
+
+
+def _resolved(schema: Any, document: Any) -> Any:
+    """A schema with its local ``$ref`` (``#/components/inputs/x``) followed; a schema whose
+    ``$ref`` leads nowhere (or elsewhere) counts as declaring nothing."""
+    for _ in range(_SCHEMA_DEPTH):
+        ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+        if not isinstance(ref, str):
+            return schema
+        if document is None or not ref.startswith("#/"):
+            return {}
+        try:
+            schema = resolve_pointer(document, ref[1:])
+        except (KeyError, ValueError):
+            return {}
+    return {}
 
 
 def harvest_named(value: Any, budget: int = _HARVEST_BUDGET) -> list[str]:

@@ -127,7 +127,8 @@ def begin_record(program: Program, machine: Machine, state: RunState, options: R
     frame = state.frames[0]
     workflow = program.workflow(frame.document, frame.workflow_id)
     secret = {name: str(frame.inputs[name])
-              for name in secret_input_names(workflow.get("inputs"), frame.inputs)}
+              for name in secret_input_names(workflow.get("inputs"), frame.inputs,
+                                             program.data(frame.document))}
     entry = program.bundle.entry
     return store.begin(
         document=str(entry.path.resolve()) if entry.path is not None else entry.uri,

@@ -13,7 +13,7 @@ from typing import Any
 from arazzo_engine.document import resolve_pointer
 from arazzo_engine.errors import ArazzoError
 from arazzo_engine.executor import Program
-from arazzo_engine.executor._masking import is_secret_name
+from arazzo_engine.executor._masking import is_secret_name, is_secret_schema
 from arazzo_engine.outline._model import (
     ActionOutline,
     CriterionOutline,
@@ -89,7 +89,7 @@ def _inputs(schema: Any, document: Any, problems: list[str]) -> list[InputOutlin
             has_default="default" in declared,
             default=declared.get("default"),
             description=_text(declared.get("description")),
-            secret=form == "password" or is_secret_name(str(name)),
+            secret=is_secret_schema(declared) or is_secret_name(str(name)),
             enum=list(declared["enum"]) if isinstance(declared.get("enum"), list) else None,
             format=form if isinstance(form, str) else None,
             items_type=_schema_type(items) if isinstance(items, Mapping) else None,

@@ -34,7 +34,8 @@ class InputOutline:
     has_default: bool = False
     default: Any = None
     description: str | None = None
-    #: ``format: password`` or a credential-like name: masked in output, prompted without echo.
+    #: ``format: password``, ``writeOnly: true`` or a credential-like name: masked in output,
+    #: prompted without echo.
     secret: bool = False
     enum: list[Any] | None = None
     format: str | None = None

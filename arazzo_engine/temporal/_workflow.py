@@ -237,10 +237,12 @@ class ArazzoRun:
         secrets: list[str] = []
         if state is not None and machine is not None:
             main = machine.program.workflow(state.document, state.workflow_id)
-            secrets.extend(secret_input_values(main.get("inputs"), self._main_inputs()))
+            secrets.extend(secret_input_values(main.get("inputs"), self._main_inputs(),
+                                               machine.program.data(state.document)))
             for frame in state.frames:
                 workflow_object = machine.program.workflow(frame.document, frame.workflow_id)
-                secrets.extend(secret_input_values(workflow_object.get("inputs"), frame.inputs))
+                secrets.extend(secret_input_values(workflow_object.get("inputs"), frame.inputs,
+                                                   machine.program.data(frame.document)))
         return Masker(secrets)
 
     def _main_inputs(self) -> dict[str, Any]:

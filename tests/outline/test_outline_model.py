@@ -107,6 +107,19 @@ def test_a_broken_inputs_reference_is_a_problem_in_the_outline(tmp_path: Path) -
                                  "points to nothing"]
 
 
+def test_a_write_only_input_is_secret_whatever_its_name(tmp_path: Path) -> None:
+    """``writeOnly: true`` declares a secret (prompted without echo, masked) as ``format:
+    password`` does."""
+    path = tmp_path / "flow.arazzo.yaml"
+    path.write_text(yaml.safe_dump({
+        "arazzo": "1.0.1", "info": {"title": "t", "version": "1"},
+        "sourceDescriptions": [],
+        "workflows": [{"workflowId": "w", "steps": [], "inputs": {"type": "object", "properties": {
+            "pin": {"type": "string", "writeOnly": True}, "user": {"type": "string"}}}}]}))
+    workflow = arazzo_engine.load(path).workflow()
+    assert [(i.name, i.secret) for i in workflow.inputs] == [("pin", True), ("user", False)]
+
+
 def test_json_form_is_plain_data(shop: arazzo_engine.ArazzoDocument) -> None:
     data = shop.workflow("buy").to_dict()
     assert yaml.safe_load(yaml.safe_dump(data)) == data
