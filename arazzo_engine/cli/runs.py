@@ -11,6 +11,7 @@ from arazzo_engine.cli import EXIT_OK, EXIT_USAGE
 from arazzo_engine.cli import _temporal as temporal_options
 from arazzo_engine.cli._state import store_argument
 from arazzo_engine.store import RunStore, StoredRun, StoreError, default_store_path
+from arazzo_engine.store._vault import masked
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -82,7 +83,8 @@ def _show(store: RunStore, args: argparse.Namespace, out: TextIO) -> int:
     run = store.get(args.id)
     steps = store.steps(run.id)
     if args.format == "json":
-        data = {**run.summary(), "outputs": _outputs(run), "error": run.error,
+        data = {**run.summary(), "outputs": _outputs(run),
+                "unresolvedOutputs": _unresolved(run), "error": run.error,
                 "inFlight": _in_flight(run), "waiting": _waiting(run),
                 "steps": [s.to_dict() for s in steps]}
         out.write(json.dumps(data, default=str) + "\n")
@@ -111,7 +113,7 @@ def _show(store: RunStore, args: argparse.Namespace, out: TextIO) -> int:
     outputs = _outputs(run)
     if outputs:
         out.write("outputs:\n")
-        unresolved = run.state.get("unresolved") or {}
+        unresolved = _unresolved(run)
         for name, value in outputs.items():
             note = "  (unresolved)" if name in unresolved else ""
             out.write(f"  {name}: {json.dumps(value, default=str)}{note}\n")
@@ -135,19 +137,16 @@ def _waiting(run: StoredRun) -> dict[str, Any] | None:
 
 def _outputs(run: StoredRun) -> dict[str, Any]:
     """Workflow outputs of a finished run; secrets stay placeholders, shown masked."""
-    from arazzo_engine.executor._masking import MASK
-
-    def shown(value: Any) -> Any:
-        if isinstance(value, str) and "\u0000secret:" in value:
-            return MASK
-        if isinstance(value, dict):
-            return {k: shown(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [shown(v) for v in value]
-        return value
-
     outputs = run.state.get("outputs")
-    return shown(outputs) if isinstance(outputs, dict) else {}
+    return masked(outputs) if isinstance(outputs, dict) else {}
+
+
+def _unresolved(run: StoredRun) -> dict[str, str]:
+    """Why each workflow output that could not be resolved is null (``unresolvedOutputs``, as
+    in ``arazzo run --format json``)."""
+    unresolved = run.state.get("unresolved")
+    return {str(k): str(v) for k, v in masked(unresolved).items()} \
+        if isinstance(unresolved, dict) else {}
 
 
 def _forget(store: RunStore, args: argparse.Namespace, out: TextIO) -> int:

@@ -27,12 +27,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KDF", "VaultError", "decrypt", "derive", "encrypt", "redact", "restore", "verify"]
+__all__ = ["KDF", "VaultError", "decrypt", "derive", "encrypt", "masked", "redact", "restore",
+           "verify"]
 
 ITERATIONS = 120_000
 KDF = f"pbkdf2-sha256-{ITERATIONS}"
 _MARK = "\u0000secret:"
 _NUMBER = "\u0000secret-number"
+#: What a placeholder is shown as (the executor's masker writes the same).
+_MASK = "***"
 
 
 class VaultError(Exception):
@@ -149,6 +152,20 @@ class _Redactor:
 
 
 _PLACEHOLDER = re.compile("\u0000secret:(\\d+)\u0000")
+
+
+def masked(value: Any) -> Any:
+    """``value`` as it may be shown without the secrets: each placeholder becomes ``***``
+    (``Bearer ***``, as the run's own masker writes it), a secret number ``"***"``."""
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(_MASK, value) if _MARK in value else value
+    if isinstance(value, Mapping):
+        if _NUMBER in value and len(value) == 2:
+            return _MASK
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
 
 
 def restore(value: Any, secrets: Mapping[int, str]) -> Any:

@@ -72,3 +72,12 @@ def test_runs_show_marks_unresolved_outputs_too(
     assert run_cli(["runs", "show", run["id"], "--state", store]) == 0
     out = capsys.readouterr().out
     assert "gone=null (unresolved)" in out and "  nope: null  (unresolved)" in out
+    assert run_cli(["runs", "show", run["id"], "--state", store, "--format", "json"]) == 0
+    shown: Any = json.loads(capsys.readouterr().out)
+    assert run_cli(["run", str(path), "--workflow", "w", "--format", "json", "--no-state"]) == 0
+    ran: Any = json.loads(capsys.readouterr().out)
+    # The same keys, with the same meaning, as ``arazzo run --format json``'s result object.
+    assert shown["outputs"] == ran["outputs"] == {"nope": None, "found": 1}
+    assert shown["unresolvedOutputs"] == ran["unresolvedOutputs"]
+    assert set(shown["unresolvedOutputs"]) == {"nope"}
+    assert set(shown["steps"][0]["unresolvedOutputs"]) == {"gone"}
