@@ -4,6 +4,9 @@ requests' ``timeout`` bounds each socket operation, not the exchange: a server t
 status line, its headers or its body one byte a second never lets a read time out. Here a
 watchdog thread shuts the connection's socket down when the exchange's time is up, whatever it is
 waiting for (connect, status line, headers, body), and the blocked read returns at once. The
+host name is looked up before there is a socket, by ``getaddrinfo``, which nothing can cut and
+which a slow resolver can keep for many seconds: it runs on a helper thread that the exchange
+stops waiting for when its time is up (``_resolve``). The
 body is read in pieces and refused once it outgrows its cap (decompressed size, so a gzip bomb is
 refused too). Redirects are followed here rather than by requests, so that a hop to another
 origin can drop credentials (headers the caller names, secret query values) the way browsers and
@@ -25,6 +28,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import heapq
+import ipaddress
 import itertools
 import os
 import socket
@@ -42,6 +46,8 @@ from requests.structures import CaseInsensitiveDict
 from requests.utils import get_environ_proxies, get_netrc_auth
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
 
 __all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "charset_of", "exchange",
            "new_session", "origin"]
@@ -77,11 +83,15 @@ class Exchanged:
 class _Watch:
     """One exchange's socket and whether its time is up; the watchdog may cut it any moment."""
 
-    def __init__(self) -> None:
+    def __init__(self, bounded: bool = True) -> None:
         self.lock = threading.Lock()
+        #: Notified when the time is up (and when a name lookup this exchange waits for ends).
+        self.changed = threading.Condition(self.lock)
+        self.bounded = bounded  # False: no timeout, nothing to wait for on another thread
         self.sock: Any = None
         self.expired = False
         self.answered = False  # the status line and headers of the last hop arrived
+        self.resolving: str | None = None  # the host name being looked up, if any
 
     def attach(self, sock: Any) -> None:
         with self.lock:
@@ -94,6 +104,7 @@ class _Watch:
             self.expired = True
             if self.sock is not None:
                 _cut(self.sock)
+            self.changed.notify_all()
 
 
 def _cut(sock: Any) -> None:
@@ -183,7 +194,85 @@ def _attach_current(sock: Any) -> None:
         watch.attach(sock)
 
 
+def _resolve(host: str, port: int, watch: _Watch) -> list[str]:
+    """The addresses of ``host``, looked up on a helper thread for as long as the exchange has.
+
+    ``getaddrinfo`` blocks in the C library (resolv.conf's timeouts and attempts: tens of
+    seconds for a dead name server) and cannot be interrupted. When the exchange's time is up
+    first, the exchange goes on without waiting and the thread ends when the resolver answers.
+    Raises ``socket.gaierror`` as ``getaddrinfo`` would, ``TimeoutError`` when time is up.
+    """
+    found: list[Any] = []
+
+    def look_up() -> None:
+        try:
+            answer: Any = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
+        except Exception as exc:  # handed to the waiting thread, raised there
+            answer = exc
+        with watch.lock:
+            found.append(answer)
+            watch.changed.notify_all()
+
+    with watch.lock:
+        if watch.expired:
+            raise TimeoutError(f"no time left to look up {host}")
+        watch.resolving = host
+    threading.Thread(target=look_up, name="arazzo-resolve", daemon=True).start()
+    with watch.lock:
+        while not found and not watch.expired:
+            watch.changed.wait()
+        if not found:
+            raise TimeoutError(f"looking up {host} took longer than the exchange may")
+        watch.resolving = None
+    answer = found[0]
+    if isinstance(answer, Exception):
+        raise answer
+    return list(dict.fromkeys(str(info[4][0]) for info in answer))
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]").partition("%")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def _new_connection(connection: HTTPConnection,
+                    connect: Callable[[], socket.socket]) -> socket.socket:
+    """urllib3's ``_new_conn`` (``connect``), with the host name looked up by ``_resolve`` so
+    that a slow lookup cannot outlast the exchange; its addresses are tried in order, as
+    urllib3 does."""
+    watch = getattr(_current, "watch", None)
+    host = connection._dns_host
+    if watch is None or not watch.bounded or _is_address(host):
+        return connect()
+    try:
+        addresses = _resolve(host, connection.port, watch)
+    except socket.gaierror as exc:
+        raise NameResolutionError(connection.host, connection, exc) from exc
+    except TimeoutError as exc:
+        raise ConnectTimeoutError(connection, str(exc)) from exc
+    failure: Exception = NewConnectionError(connection, f"{host} has no address")
+    for address in addresses:
+        if watch.expired:
+            break
+        # The address stands in for the name during this connect only: ``host`` (what TLS
+        # checks the certificate against, what the Host header names) reads ``_dns_host``.
+        connection._dns_host = address
+        try:
+            return connect()
+        except (NewConnectionError, ConnectTimeoutError) as exc:
+            failure = exc
+        finally:
+            connection._dns_host = host
+    raise failure
+
+
 class _Connection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _new_connection(self, super()._new_conn)
+
     def connect(self) -> None:
         super().connect()
         _attach_current(self.sock)
@@ -194,6 +283,9 @@ class _Connection(HTTPConnection):
 
 
 class _TLSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        return _new_connection(self, super()._new_conn)
+
     def connect(self) -> None:
         super().connect()
         _attach_current(self.sock)
@@ -259,7 +351,7 @@ def exchange(
         ExchangeError: no response, a broken one, too big, or too slow.
     """
     session = session if _is_watched(session) else _watched(session)
-    watch = _Watch()
+    watch = _Watch(bounded=timeout is not None)
     ticket = _WATCHDOG.arm(watch, timeout) if timeout is not None else None
     _current.watch = watch
     try:
@@ -285,6 +377,8 @@ def exchange(
 def _too_slow(timeout: float | None, watch: _Watch) -> str:
     what = "complete response" if watch.answered else "response"
     seconds = "?" if timeout is None else f"{round(timeout, 2):g}"
+    if watch.resolving is not None:
+        return f"no response within {seconds} s (looking up the name {watch.resolving} took longer)"
     return f"no {what} within {seconds} s"
 
 
