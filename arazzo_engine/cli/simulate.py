@@ -1,10 +1,13 @@
-"""``arazzo simulate dbt``: serve the embedded dbt Cloud simulator until Ctrl-C."""
+"""``arazzo simulate dbt``: serve the embedded dbt Cloud simulator until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 from arazzo_engine.cli import EXIT_USAGE
 from arazzo_engine.cli._args import port, positive_int, positive_number
@@ -34,9 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="dbt Cloud Administrative API v2 (trigger run, get run, list artifacts)",
         description=(
             "Serve dbt Cloud's trigger-run, get-run and list-artifacts endpoints on 127.0.0.1 "
-            "until Ctrl-C. Runs move on with time, as in dbt Cloud, whether anyone polls them "
-            "or not (runs of one job execute one at a time; a queued run says why in "
-            "status_message)."
+            "until Ctrl-C (or SIGTERM). Runs move on with time, as in dbt Cloud, whether "
+            "anyone polls them or not (runs of one job execute one at a time; a queued run "
+            "says why in status_message)."
         ),
     )
     dbt.add_argument(
@@ -81,7 +84,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def main(args: argparse.Namespace, *, stop: threading.Event | None = None) -> int:
-    """Serve until Ctrl-C (or until ``stop`` is set, for embedding); 0 on a clean exit."""
+    """Serve until Ctrl-C or SIGTERM (or until ``stop`` is set, for embedding); 0 on a clean
+    exit, either way."""
     simulator = DbtCloudSimulator(
         args.scenario,
         token=args.token,
@@ -102,15 +106,38 @@ def main(args: argparse.Namespace, *, stop: threading.Event | None = None) -> in
         return EXIT_USAGE
     if stop is None:
         stop = threading.Event()
+    terminated = threading.Event()
     try:
-        _print_banner(simulator)
-        while not stop.wait(0.2):
-            pass
+        with _stopped_by_sigterm(stop, terminated):
+            _print_banner(simulator)
+            while not stop.wait(0.2):
+                pass
+        if terminated.is_set():
+            print("stopped", flush=True)
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
         simulator.stop()
     return 0
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm(stop: threading.Event, terminated: threading.Event) -> Iterator[None]:
+    """SIGTERM (``kill``, a service manager, a container stopping) ends serving as Ctrl-C
+    does, instead of killing the process mid-answer without a word."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # embedded in a thread: only ``stop`` ends it
+        return
+
+    def on_sigterm(_signum: int, _frame: object) -> None:
+        terminated.set()
+        stop.set()
+
+    previous = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_banner(simulator: DbtCloudSimulator) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -122,3 +125,28 @@ def test_busy_port_is_a_clear_error(capsys) -> None:
     assert err.startswith(f"arazzo simulate dbt: cannot listen on 127.0.0.1:{port}: ")
     assert "--port 0" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_real_process_stops_cleanly_on_sigterm_as_on_ctrl_c(stop_signal: int) -> None:
+    """``kill PID`` (a service manager, a container stopping) ends it as Ctrl-C does: the
+    "stopped" line, exit 0, no traceback."""
+    server = subprocess.Popen([sys.executable, "-m", "arazzo_engine", "simulate", "dbt",
+                               "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert server.stdout is not None
+        banner = ""
+        while "Press Ctrl-C to stop." not in banner:  # serving: its signal handler is in place
+            line = server.stdout.readline()
+            assert line, server.communicate(timeout=60)
+            banner += line
+        server.send_signal(stop_signal)
+        out, err = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert server.returncode == 0, err
+    assert out.splitlines()[-1:] == ["stopped"]
+    assert err == ""
