@@ -1,4 +1,4 @@
-"""arazzo-engine: validate, run and test OpenAPI Initiative Arazzo 1.0.x workflows.
+"""arazzo-engine: validate, run and test OpenAPI Initiative Arazzo 1.0.x and 1.1.x workflows.
 
     >>> import arazzo_engine
     >>> document = arazzo_engine.load("specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml")

@@ -41,7 +41,7 @@ def build_parser(commands: Sequence[str] | None = None) -> argparse.ArgumentPars
     """
     parser = argparse.ArgumentParser(
         prog="arazzo",
-        description="Validate, run and test OpenAPI Initiative Arazzo 1.0.x workflows.",
+        description="Validate, run and test OpenAPI Initiative Arazzo 1.0.x and 1.1.x workflows.",
     )
     parser.add_argument("--version", action="version", version=f"arazzo-engine {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

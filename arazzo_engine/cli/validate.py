@@ -23,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "validate",
         help="check Arazzo descriptions against the schema and the semantic rules",
-        description="Check Arazzo 1.0.x descriptions: our JSON Schema, then semantic rules "
+        description="Check Arazzo 1.0.x and 1.1.x descriptions: our JSON Schema of the "
+                    "document's version, then semantic rules "
                     "(ids, references, operations in the OpenAPI sources, expressions, flow). "
                     "Exit 0 valid, 1 errors found, 2 a file cannot be read.",
     )

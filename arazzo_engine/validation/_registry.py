@@ -30,7 +30,8 @@ RULES: dict[str, Rule] = {}
 
 #: Rules the JSON Schema itself reports (through ``x-rule``) rather than a function.
 SCHEMA_RULES: dict[str, str] = {
-    "schema": "the document has the shape the Arazzo 1.0.x JSON Schema requires",
+    "schema": "the document has the shape the JSON Schema of its Arazzo version (1.0.x or "
+              "1.1.x) requires",
     "output-key-pattern": "output names match ^[a-zA-Z0-9.\\-_]+$",
     "component-key-pattern": "component names match ^[a-zA-Z0-9.\\-_]+$",
 }

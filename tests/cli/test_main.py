@@ -72,3 +72,32 @@ def test_demo_scenarios_in_json(scenario: str, status: int,
 def test_demo_stuck_scenario_hits_the_loop_guard(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "--scenario", "stuck", *_FAST, "--max-steps", "5"]) == 1
     assert "--max-steps" in capsys.readouterr().err
+
+
+def _help_texts() -> dict[str, str]:
+    """``--help`` of the command and of every subcommand (nested ones too)."""
+    import argparse
+
+    from arazzo_engine.cli import build_parser
+
+    texts: dict[str, str] = {}
+    pending = [("arazzo", build_parser())]
+    while pending:
+        name, parser = pending.pop()
+        texts[name] = parser.format_help()
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                pending += [(f"{name} {child}", sub) for child, sub in action.choices.items()]
+    return texts
+
+
+def test_help_never_names_arazzo_1_0_alone() -> None:
+    """Both versions run: a help text that says 1.0.x says 1.1.x too."""
+    texts = _help_texts()
+    assert {"arazzo", "arazzo validate", "arazzo runs show", "arazzo simulate dbt"} <= set(texts)
+    assert "1.0.x and 1.1.x" in " ".join(texts["arazzo"].split())
+    alone = [name for name, text in texts.items() if "1.0.x" in text and "1.1.x" not in text]
+    assert alone == []
+    from arazzo_engine.validation._registry import SCHEMA_RULES
+
+    assert "1.1.x" in SCHEMA_RULES["schema"]
