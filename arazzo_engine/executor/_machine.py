@@ -10,6 +10,7 @@ state saved after any action can be resumed by a fresh machine.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -400,7 +401,12 @@ class Machine:
             text = f"success criteria not met ({why})"
         else:
             text = f"HTTP {execution.status_code}"
-        return f"{text}: {execution.api_message}" if execution.api_message else text
+        if not execution.api_message:
+            return text
+        # Quoted and attributed: the API's words (a 203's "Success!", say) must not read as
+        # ours, nor as a verdict on the step.
+        quoted = json.dumps(execution.api_message, ensure_ascii=False)
+        return f"{text}; the response says: {quoted}"
 
     # the step is over: choose and apply an action ----------------------------------------
 

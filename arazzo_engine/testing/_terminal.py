@@ -67,7 +67,7 @@ def workflow_block(workflow: WorkflowReport, out: Any) -> None:
     verdict = "passed" if workflow.passed else "FAILED"
     counts = (f"{len(workflow.checks)} checks, {len(workflow.failures)} failed, "
               f"{len(workflow.warnings)} warnings")
-    console.print(f"\nworkflow {workflow.workflow_id}: {verdict} ({workflow.outcome}; "
+    console.print(f"\nworkflow {workflow.workflow_id}: {verdict} (the run {workflow.outcome}; "
                   f"{counts})", markup=False, soft_wrap=True)
     if workflow.error and workflow.outcome != "succeeded":
         console.print(f"  why: {workflow.error}", markup=False, soft_wrap=True)

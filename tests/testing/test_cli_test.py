@@ -117,6 +117,12 @@ def test_the_demo_tests_too(arazzo) -> None:
     drifted = arazzo("demo", "--test", "--scenario", "drift", "--loop-delay", "0")
     assert drifted.code == 1
     assert "| triggerRun    | content-type " in drifted.out
+    # Each failure line says whose words it quotes: the 203's body message is the API's.
+    why = [line.strip() for line in drifted.out.splitlines() if line.strip().startswith("why:")]
+    assert len(why) == 2 and all(
+        line.endswith('expected == 200); the response says: "Success!"') for line in why), why
+    assert not [line for line in drifted.out.splitlines() if line.endswith(": Success!")]
+    assert "workflow trigger-run-and-poll: FAILED (the run failed; " in drifted.out
 
 
 def test_a_malformed_step_extension_is_exit_2(simulator, arazzo, tmp_path: Path) -> None:
