@@ -78,6 +78,18 @@ def _commands_needed(argv: Sequence[str]) -> list[str] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command; a Ctrl-C at any moment ends it with 130 and one line, never a traceback:
+    while the chosen subcommand's layers are still being imported (the first second or so of
+    ``arazzo run`` on a loaded machine) as well as while it runs."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        with contextlib.suppress(OSError, ValueError, KeyboardInterrupt):
+            print("arazzo: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # Not list(): importing the ``list`` subcommand binds that name in this package.
     argv = sys.argv[1:] if argv is None else [*argv]
     if argv[:1] == ["__complete"]:  # the shell completion scripts' callback (cli/_complete.py)
@@ -94,9 +106,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return int(args.handler(args))
-    except KeyboardInterrupt:
-        print("arazzo: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never show a user a traceback

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -101,3 +104,29 @@ def test_help_never_names_arazzo_1_0_alone() -> None:
     from arazzo_engine.validation._registry import SCHEMA_RULES
 
     assert "1.1.x" in SCHEMA_RULES["schema"]
+
+
+def test_ctrl_c_while_the_command_is_still_importing_is_quiet(tmp_path: Path) -> None:
+    """On a loaded machine ``arazzo run`` spends a second or more importing its layers; a
+    Ctrl-C then ends it as one later would: 130 and one line, no traceback. The import is
+    held here by a ``requests`` that announces itself and waits (first on the path)."""
+    (tmp_path / "requests.py").write_text(
+        "import sys, time\nsys.stderr.write('importing requests\\n')\nsys.stderr.flush()\n"
+        "time.sleep(120)\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    command = subprocess.Popen([sys.executable, "-m", "arazzo_engine", "run", "flow.yaml"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=env)
+    try:
+        assert command.stderr is not None
+        first = command.stderr.readline()
+        assert first == "importing requests\n", first + command.communicate(timeout=60)[1]
+        command.send_signal(signal.SIGINT)
+        out, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.communicate()
+    assert command.returncode == 130, err
+    assert err == "arazzo: interrupted\n"
+    assert out == ""

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from arazzo_engine.simulator import DEMO_ACCOUNT_ID, DEMO_JOB_ID, DEMO_TOKEN
 
@@ -67,40 +70,80 @@ def _arazzo(*argv: str, **kwargs) -> subprocess.Popen[str]:  # type: ignore[no-u
                             env=dict(os.environ), **kwargs)
 
 
+class _Log:
+    """A process's stdout, read line by line on a thread: the test waits for a line (an event)
+    rather than sleeping a fixed time, whatever the machine's load."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put("")  # the end of the stream
+
+    def wait_for(self, pattern: str, seconds: float = 120) -> re.Match[str]:
+        give_up = time.monotonic() + seconds
+        while True:
+            left = give_up - time.monotonic()
+            assert left > 0, f"no line matching {pattern!r} in {seconds} s: {self.seen}"
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            assert line, f"the stream ended before a line matching {pattern!r}: {self.seen}"
+            self.seen.append(line)
+            found = re.search(pattern, line)
+            if found:
+                return found
+
+    def rest(self, seconds: float = 120) -> str:
+        """Everything still to come, once the process has closed its stdout."""
+        self.thread.join(seconds)
+        assert not self.thread.is_alive(), "the process never closed its stdout"
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return "".join(self.seen)
+
+
 def test_a_run_interrupted_mid_poll_does_not_block_the_next_one() -> None:
     """The issue's story with real processes: `arazzo simulate dbt`, a run stopped by Ctrl-C
     while it polls, then a second run of the same job, which finishes normally."""
     server = _arazzo("simulate", "dbt", "--port", "0", "--seconds-per-status", "0.3")
     try:
-        assert server.stdout is not None
-        banner = ""
-        while "Press Ctrl-C to stop." not in banner:
-            line = server.stdout.readline()
-            assert line, server.stderr.read() if server.stderr else ""
-            banner += line
-        found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", banner)
-        assert found is not None
+        log = _Log(server)
+        found = log.wait_for(r"listening on (http://127\.0\.0\.1:\d+)")
+        log.wait_for(r"Press Ctrl-C to stop\.")
         common = ["run", str(WORKFLOW), "--server", f"dbtAdminApi={found.group(1)}",
                   "--input", f"accountId={DEMO_ACCOUNT_ID}", "--input", f"jobId={DEMO_JOB_ID}",
                   "--input", f"token={DEMO_TOKEN}", "--format", "json"]
         first = _arazzo(*common, "--loop-delay", "30")
-        early = ""  # what the simulator logs while the first run starts (kept for the end)
-        while not re.search(r"^GET \S*/runs/\d+", early, re.MULTILINE):
-            line = server.stdout.readline()  # a request line each; waits, however loaded
-            assert line, server.stderr.read() if server.stderr else ""
-            early += line
-        first.send_signal(signal.SIGINT)  # triggered and polled once: in its 30-second wait
-        out, err = first.communicate(timeout=20)
+        # Triggered and polled once (the simulator logs the poll): it is now in, or about to
+        # start, its 30-second wait. No fixed sleep: on a loaded machine `arazzo run` may
+        # still be importing after seconds.
+        log.wait_for(r"^GET /api/v2/accounts/\d+/runs/70471823500001/ -> 200")
+        first.send_signal(signal.SIGINT)
+        out, err = first.communicate(timeout=60)
         assert first.returncode == 130, err
         assert json.loads(out)["outcome"] == "interrupted"
         second = _arazzo(*common, "--loop-delay", "0.2", "--loop-delay-max", "0.4")
-        out, err = second.communicate(timeout=60)
+        out, err = second.communicate(timeout=120)
         assert second.returncode == 0, err
         result = json.loads(out)
         assert result["outputs"]["finalStatus"] == 10
         assert result["outputs"]["runId"] == 70_471_823_500_002
     finally:
         server.send_signal(signal.SIGINT)
-        log, _ = server.communicate(timeout=20)
-    log = early + log
-    assert "run 70471823500001: Running -> Success" in log  # nobody polled it to the end
+        try:
+            server.wait(timeout=120)  # under load, stopping (threads joined) can take a while
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+    text = log.rest()
+    assert server.returncode == 0, text
+    assert "run 70471823500001: Running -> Success" in text  # nobody polled it to the end
