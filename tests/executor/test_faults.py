@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 import struct
 import time
@@ -98,7 +99,10 @@ def test_the_deadline_bounds_the_run_whatever_the_server_does(
             capsys, _write(tmp_path, server.url, {"stepId": "s", "operationId": "get"}),
             "--timeout", "3", "--deadline", "1")
     assert code == 1
-    assert result["steps"][0]["error"] == "no response: no complete response within 1 s"
+    # The request had what the deadline left when it was sent: 1 s, or a little less when
+    # the machine is loaded (0.99 s), rounded to 0.01 s.
+    assert re.fullmatch(r"no response: no complete response within (1|0\.9\d) s",
+                        result["steps"][0]["error"]), result["steps"][0]["error"]
     assert "deadline" in result["error"] or "no complete response" in result["error"]
     assert elapsed < 4  # 25 bytes at 0.3 s each would take 7.5 s
 
