@@ -75,7 +75,9 @@ def test_an_hourly_poll_finishes_in_well_under_a_second_with_one_trigger() -> No
     assert len(posts) == 1
     waits = [e.data["seconds"] for e in events if e.kind == "waiting"]
     assert waits == [HOUR] * 8  # eight hours of polling manners, skipped by the server
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    # Eight hours of waits: a run that really slept would take hours. The bound proves the
+    # server skipped them without timing the machine (how fast is a benchmark's business).
+    assert elapsed < 60.0, f"took {elapsed:.2f} s: the hourly waits were not skipped"
     assert [e.kind for e in events][-1] == "run-finished"
 
 
