@@ -73,14 +73,41 @@ def wait_until_serving(address: str, process: subprocess.Popen[bytes] | None = N
     asyncio.run(ready())
 
 
-class DevServer:
+class _ProcessGroup:
+    """A child started in its own session, so a signal reaches everything it started.
+    ``kill()`` is the crash (SIGKILL); ``stop()`` asks first and kills after ``stop_grace`` s."""
+
+    process: subprocess.Popen[bytes] | None = None
+    stop_grace = 10.0
+
+    def _spawn(self, command: list[str], log: Path) -> None:
+        with log.open("ab") as output:
+            self.process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=self.stop_grace)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+
+class DevServer(_ProcessGroup):
     """``temporal server start-dev`` on a SQLite file; ``kill()`` is SIGKILL, ``start()`` again
     reopens the same file on the same port."""
 
     def __init__(self, database: Path, port: int | None = None) -> None:
         self.database = database
         self.port = port or free_port()
-        self.process: subprocess.Popen[bytes] | None = None
         self.log = database.with_suffix(".log")
 
     @property
@@ -92,26 +119,10 @@ class DevServer:
                    "--ip", "127.0.0.1", "--port", str(self.port),
                    "--http-port", str(free_port()), "--metrics-port", str(free_port()),
                    "--db-filename", str(self.database), "--log-level", "error"]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self._spawn(command, self.log)
         wait_until_serving(self.address, self.process)
         return self
 
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
 
 
 @contextlib.contextmanager
@@ -123,32 +134,17 @@ def dev_server(database: Path) -> Iterator[DevServer]:
         server.stop()
 
 
-class WorkerProcess:
+class WorkerProcess(_ProcessGroup):
     """``arazzo worker`` in its own process group, so SIGKILL takes it down at once."""
+
+    stop_grace = 15.0
 
     def __init__(self, address: str, task_queue: str, log: Path) -> None:
         self.address, self.task_queue, self.log = address, task_queue, log
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
         command = [sys.executable, "-m", "arazzo_engine", "worker", "--temporal", self.address,
                    "--task-queue", self.task_queue]
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
+        self._spawn(command, self.log)
         return self
 
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        self.process = None
