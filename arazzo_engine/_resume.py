@@ -108,9 +108,7 @@ def resume(
     recorder = store.resume(stored.id, key, next_seq=len(store.steps(stored.id)),
                             secret_count=stored.secret_count)
     own_transport = transport is None
-    transport = transport or RequestsTransport(
-        follow_redirects=options.follow_redirects, verify=options.verify,
-        trust_env=options.trust_env)
+    transport = transport or RequestsTransport.for_options(options)
     try:
         return drive(machine, run_state, transport, clock or SystemClock(), observer, stop,
                      recorder=recorder, resume_wait=resume_wait)

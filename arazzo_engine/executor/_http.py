@@ -10,12 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
 from arazzo_engine._exchange import MAX_BODY, ExchangeError, charset_of, exchange, new_session
 from arazzo_engine.executor._masking import is_secret_name
+
+if TYPE_CHECKING:
+    from arazzo_engine.executor._options import RunOptions
 
 __all__ = [
     "MAX_RESPONSE_BODY",
@@ -132,6 +135,13 @@ class RequestsTransport:
         self.follow_redirects = follow_redirects
         self.verify = verify
         self.max_body = max_body
+
+    @classmethod
+    def for_options(cls, options: RunOptions) -> RequestsTransport:
+        """The transport a run's options ask for: the one place that maps them, so a run, a
+        resume, the scheduler and the tester cannot disagree on redirects, TLS or proxies."""
+        return cls(follow_redirects=options.follow_redirects, verify=options.verify,
+                   trust_env=options.trust_env)
 
     def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
         started = time.monotonic()

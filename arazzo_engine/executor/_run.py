@@ -105,9 +105,7 @@ def run_workflow(
     if recorder is not None and observer is not None:
         observer(RunEvent("recorded", {"runId": recorder.id, "store": str(recorder.store.path)}))
     own_transport = transport is None
-    transport = transport or RequestsTransport(
-        follow_redirects=options.follow_redirects, verify=options.verify,
-        trust_env=options.trust_env)
+    transport = transport or RequestsTransport.for_options(options)
     try:
         return drive(machine, state, transport, clock or SystemClock(), observer, stop,
                      recorder=recorder)

@@ -454,8 +454,7 @@ class Scheduler:
 
 
 def _requests_transport(options: RunOptions) -> Transport:
-    return RequestsTransport(follow_redirects=options.follow_redirects, verify=options.verify,
-                             trust_env=options.trust_env)
+    return RequestsTransport.for_options(options)
 
 
 def _program_of(document: ArazzoDocument, validate: bool) -> Program:

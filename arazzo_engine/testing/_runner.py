@@ -112,8 +112,7 @@ def record_run(document: ArazzoDocument, workflow_id: str | None,
                observer: Observer | None = None, transport: Transport | None = None,
                clock: Clock | None = None, stop: Any = None) -> tuple[RunResult, list[Exchange]]:
     """Runs one workflow with its exchanges recorded (``arazzo run --har``)."""
-    inner = transport or RequestsTransport(follow_redirects=options.follow_redirects,
-                                           verify=options.verify, trust_env=options.trust_env)
+    inner = transport or RequestsTransport.for_options(options)
     recorder = ExchangeRecorder(inner, observer)
     try:
         kwargs: dict[str, Any] = {"transport": recorder}
