@@ -44,6 +44,8 @@ class Evaluator:
         self._criteria = {version: Compiler(regex_timeout=regex_timeout, version=version)
                           for version in SPEC_VERSIONS}
         self._compiled: dict[Any, Any] = {}
+        #: A criterion's parts a record repeats (condition text, type, context), by node.
+        self._criterion_forms: dict[tuple[SpecVersion, int], tuple[Any, ...]] = {}
 
     def context(self, state: RunState, frame: Frame,
                 outputs: Mapping[str, Any] | None = None) -> RunContext:
@@ -74,18 +76,24 @@ class Evaluator:
         return [self.criterion(c, ctx) for c in criteria]
 
     def criterion(self, criterion: Any, ctx: EvaluationContext) -> CriterionRecord:
-        data = criterion if isinstance(criterion, Mapping) else {"condition": str(criterion)}
-        kind = data.get("type")
-        record = CriterionRecord(
-            condition=str(data.get("condition")), passed=False,
-            type=kind.get("type") if isinstance(kind, Mapping) else kind,
-            context=data.get("context"),
-        )
+        spec = spec_of(ctx)
+        key = (spec, id(criterion))
+        found = self._criterion_forms.get(key)
+        if found is None or found[0] is not criterion:
+            data = criterion if isinstance(criterion, Mapping) \
+                else {"condition": str(criterion)}
+            kind = data.get("type")
+            found = (criterion, data, str(data.get("condition")),
+                     kind.get("type") if isinstance(kind, Mapping) else kind,
+                     data.get("context"))
+            if isinstance(criterion, (dict, list)):  # a document's node: alive with it
+                self._criterion_forms[key] = found
+        _node, data, condition, kind, context = found
+        record = CriterionRecord(condition=condition, passed=False, type=kind, context=context)
         try:
-            key = (spec_of(ctx), id(criterion))
             compiled = self._compiled.get(key)
             if compiled is None:
-                compiled = self._compiled[key] = self._criteria[spec_of(ctx)].criterion(data)
+                compiled = self._compiled[key] = self._criteria[spec].criterion(data)
             verdict = compiled.evaluate(ctx)
             record.passed, record.detail = bool(verdict.passed), str(verdict.detail or "")
         except ArazzoError as exc:

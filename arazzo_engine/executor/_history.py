@@ -20,6 +20,9 @@ from arazzo_engine.executor._results import StepExecution
 
 __all__ = ["History", "SpillFile", "SpillHistory"]
 
+#: ``json.dumps(value, default=str)`` without building an encoder for every line.
+_ENCODE = json.JSONEncoder(default=str).encode
+
 
 class History(Protocol):
     """Where the driver appends each step execution as it finishes."""
@@ -67,7 +70,7 @@ class SpillHistory(Sequence[StepExecution]):
         self._offsets: list[int] = []
 
     def append(self, execution: StepExecution) -> None:
-        line = json.dumps(execution.to_dict(), default=str).encode() + b"\n"
+        line = _ENCODE(execution.to_dict()).encode() + b"\n"
         self._offsets.append(self._spill.write(line))
 
     def __len__(self) -> int:

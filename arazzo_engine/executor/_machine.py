@@ -114,6 +114,9 @@ class Machine:
         self.expectations = Expectations(self.options.expect,
                                          Compiler(regex_timeout=self.options.regex_timeout))
         self._maskers: dict[tuple[int, int], Masker] = {}
+        #: Derived from the documents only (never from a run's state): by step node.
+        self._action_lists: dict[tuple[str, str, int, str],
+                                 tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
 
     # entry points ---------------------------------------------------------------------
 
@@ -475,7 +478,19 @@ class Machine:
                                   "fails" + _skipped(skipped))
 
     def _actions(self, frame: Frame, step: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
-        """Step actions first, then the workflow's whose names the step does not override."""
+        """Step actions first, then the workflow's whose names the step does not override.
+        Resolved once per step and kind (a polling step chooses on every poll); a list that
+        does not resolve is not kept, so it fails the same way each time."""
+        key = (frame.document, frame.workflow_id, id(step), kind)
+        found = self._action_lists.get(key)
+        if found is not None and found[0] is step:
+            return found[1]
+        actions = self._resolve_actions(frame, step, kind)
+        self._action_lists[key] = (step, actions)
+        return actions
+
+    def _resolve_actions(self, frame: Frame, step: Mapping[str, Any],
+                         kind: str) -> list[Mapping[str, Any]]:
         step_field, workflow_field = _ACTION_LISTS[kind]
         workflow = self.program.workflow(frame.document, frame.workflow_id)
         own = self._action_list(frame, step.get(step_field), step_field, workflow_field)

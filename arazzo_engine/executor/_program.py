@@ -115,6 +115,15 @@ class Program:
         #: by (document, workflow, id(step)): the steps are the loaded documents' own nodes,
         #: alive as long as the program.
         self._parameters: dict[tuple[str, str, int], list[Mapping[str, Any]]] = {}
+        # What the machine asks at every step of a polling loop, answered once per document
+        # (the documents never change under a program): by document key, or (key, id(step)).
+        self._specs: dict[str, SpecVersion] = {}
+        self._components: dict[str, Mapping[str, Any]] = {}
+        self._source_descriptions: dict[str, dict[str, Any]] = {}
+        self._self_uris: dict[str, str | None] = {}
+        self._workflows: dict[tuple[str, str], Mapping[str, Any]] = {}
+        #: (the step itself, its target): a step asked about is checked to be the same node.
+        self._operations: dict[tuple[str, int], tuple[Mapping[str, Any], OperationTarget]] = {}
 
     # documents and workflows ------------------------------------------------------------
 
@@ -133,8 +142,12 @@ class Program:
         return [w for w in found if isinstance(w, Mapping)] if isinstance(found, list) else []
 
     def workflow(self, key: str, workflow_id: str) -> Mapping[str, Any]:
+        found = self._workflows.get((key, workflow_id))
+        if found is not None:
+            return found
         for workflow in self.workflows(key):
             if workflow.get("workflowId") == workflow_id:
+                self._workflows[(key, workflow_id)] = workflow
                 return workflow
         known = ", ".join(str(w.get("workflowId")) for w in self.workflows(key)) or "none"
         raise ExecutionError(f"no workflow {workflow_id!r} (the document has: {known})")
@@ -182,19 +195,34 @@ class Program:
 
     def spec(self, key: str) -> SpecVersion:
         """The Arazzo feature set the document is read with."""
-        return feature_set(self.data(key))
+        found = self._specs.get(key)
+        if found is None:
+            found = self._specs[key] = feature_set(self.data(key))
+        return found
 
     def self_uri(self, key: str) -> str | None:
         """What ``$self`` reads in the document (Arazzo 1.1): its ``$self``, resolved."""
-        return self_uri(self.document(key))
+        if key not in self._self_uris:
+            self._self_uris[key] = self_uri(self.document(key))
+        return self._self_uris[key]
 
     def components(self, key: str) -> Mapping[str, Any]:
-        found = self.data(key).get("components")
-        return found if isinstance(found, Mapping) else {}
+        found = self._components.get(key)
+        if found is None:
+            declared = self.data(key).get("components")
+            found = self._components[key] = declared if isinstance(declared, Mapping) else {}
+        return found
 
     def source_descriptions(self, key: str) -> dict[str, Any]:
         """What ``$sourceDescriptions.<name>`` reads: the Source Description Object, or in a
-        1.1 document a view that finds an operationId or workflowId of the source first."""
+        1.1 document a view that finds an operationId or workflowId of the source first.
+        Built once per document: callers must not change it."""
+        found = self._source_descriptions.get(key)
+        if found is None:
+            found = self._source_descriptions[key] = self._source_descriptions_of(key)
+        return found
+
+    def _source_descriptions_of(self, key: str) -> dict[str, Any]:
         declared = self.data(key).get("sourceDescriptions")
         if not isinstance(declared, list):
             return {}
@@ -305,9 +333,16 @@ class Program:
         return called
 
     def resolve_operation(self, key: str, step: Mapping[str, Any]) -> OperationTarget:
-        """The step's operation, as the validator resolves it; ``ExecutionError`` otherwise."""
+        """The step's operation, as the validator resolves it; ``ExecutionError`` otherwise.
+        Resolved once per step (a step that does not resolve is asked again, and fails again)."""
+        cache_key = (key, id(step))
+        found = self._operations.get(cache_key)
+        if found is not None and found[0] is step:
+            return found[1]
         source, operation, description = self.targets.lookup(self.document(key), step).require()
-        return OperationTarget(source, operation, description)
+        target = OperationTarget(source, operation, description)
+        self._operations[cache_key] = (step, target)
+        return target
 
     def parameters(self, key: str, workflow_id: str,
                    step: Mapping[str, Any]) -> list[Mapping[str, Any]]:
