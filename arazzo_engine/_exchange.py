@@ -19,8 +19,24 @@ What requests reads from the environment for each request (proxy variables and `
 ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``, ``~/.netrc``: two walks of ``os.environ`` and two
 ``stat`` calls a request) is read here once per session and origin, with the same rules and
 only when the session's ``trust_env`` asks for it; a session lives as long as a run, so a run
-sees the environment it started in. The request is then prepared and sent with those settings
-(``Session.send``), which also skips requests' per-request merging of settings.
+sees the environment it started in.
+
+Two routes send a request. requests' layers above urllib3 (preparing a ``PreparedRequest``,
+``Session.send``, ``HTTPAdapter.send``, building a ``Response``, ``iter_content``) cost more CPU
+per exchange than urllib3's own work, and a polling run pays them on every poll. So when none
+of what requests adds applies to a request (no auth, netrc or credentials in the URL, no proxy
+for the origin, no session params, client certificate or hooks, our own adapter with requests'
+own ``send``), the *direct route* hands it to the same urllib3 pool requests would have used,
+with the same ``urlopen`` arguments and retries, after building exactly the request requests
+would build: the URL as requests prepares it (requoted, IDNA host; kept per adapter and URL),
+the session's headers under the request's, header lines checked as requests checks them,
+Content-Length as requests sets it, the jar's Cookie line; the answer's Set-Cookie lines go
+into the jar, urllib3's errors become the requests errors requests makes of them (so failures
+read the same), and the body is read with the same cap and decoding. Anything else goes the
+*requests route*: the request prepared and sent by ``Session.send`` with those settings,
+which also skips requests' per-request merging of settings. ``responses`` (which replaces
+``HTTPAdapter.send``) and any adapter of a caller's own therefore still see every request.
+tests/test_exchange_direct.py holds the two routes to the same bytes on the wire.
 """
 
 from __future__ import annotations
@@ -37,17 +53,39 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import requests
 import requests.adapters
+import requests.hooks
+from requests.cookies import extract_cookies_to_jar, get_cookie_header
 from requests.structures import CaseInsensitiveDict
-from requests.utils import get_environ_proxies, get_netrc_auth
+from requests.utils import (
+    check_header_validity,
+    get_auth_from_url,
+    get_environ_proxies,
+    get_netrc_auth,
+    select_proxy,
+)
+from urllib3 import exceptions as urllib3_exceptions
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ClosedPoolError,
+    ConnectTimeoutError,
+    DecodeError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+)
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import allowed_gai_family
+from urllib3.util.timeout import Timeout
 
 __all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "charset_of", "exchange",
            "new_session", "origin"]
@@ -312,6 +350,8 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+        #: (URL, verify) -> its pool on the direct route (``_direct_route``).
+        self.routes: dict[tuple[str, bool | str], _Route] = {}
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
@@ -399,17 +439,19 @@ def _follow(session: requests.Session, method: str, url: str, headers: dict[str,
             secret_values: frozenset[str], watch: _Watch) -> Exchanged:
     start = url
     for _hop in range(MAX_REDIRECTS + 1):
-        response = _send(session, method, url, headers, body, timeout, verify)
+        reply = _send(session, method, url, headers, body, timeout, verify)
         watch.answered = True
-        with response:
-            location = response.headers.get("Location")
-            if not follow or response.status_code not in _REDIRECTS or not location:
-                data = _read(response, url, max_body)
+        try:
+            status = reply.status
+            location = reply.location()
+            if not follow or status not in _REDIRECTS or not location:
+                data = reply.read(url, max_body)
                 if watch.expired:
                     raise ExchangeError(_too_slow(timeout, watch), timed_out=True)
-                return Exchanged(response.status_code, list(raw_headers(response)), data,
-                                 response.url or url)
-            _drain(response)
+                return Exchanged(status, reply.header_list(), data, reply.url or url)
+            reply.drain()
+        finally:
+            reply.close()
         target = urljoin(url, location)
         if urlsplit(target).scheme not in ("http", "https"):
             raise ExchangeError(f"a redirect from {host_of(url)} points at {target!r}, "
@@ -419,8 +461,7 @@ def _follow(session: requests.Session, method: str, url: str, headers: dict[str,
                        if k.lower() not in _ALWAYS_CREDENTIALS
                        and not (credential is not None and credential(k, v))}
             target = _without_secret_query(target, secret_values)
-        if response.status_code == 303 or (response.status_code in (301, 302)
-                                           and method == "POST"):
+        if status == 303 or (status in (301, 302) and method == "POST"):
             method, body = ("HEAD" if method == "HEAD" else "GET"), None
             headers = {k: v for k, v in headers.items()
                        if k.lower() not in ("content-type", "content-length")}
@@ -436,6 +477,8 @@ class _Environment:
     proxies: dict[str, str]
     ca_bundle: str | None
     netrc: tuple[str, str] | None
+    #: No proxy of the environment applies to this origin (requests' ``select_proxy``).
+    direct: bool = True
 
 
 #: session -> {(trust_env, origin): _Environment}; dropped with the session.
@@ -451,22 +494,40 @@ def _environment(session: requests.Session, url: str) -> _Environment:
     key = origin(url)
     found = known.get(key)
     if found is None:
+        proxies = dict(get_environ_proxies(url, no_proxy=None))
         found = known[key] = _Environment(
-            proxies=dict(get_environ_proxies(url, no_proxy=None)),
+            proxies=proxies,
             ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"),
-            netrc=get_netrc_auth(url))
+            netrc=get_netrc_auth(url), direct=select_proxy(url, proxies) is None)
     return found
 
 
 def _send(session: requests.Session, method: str, url: str, headers: dict[str, str],
-          body: bytes | None, timeout: float | None, verify: bool | str) -> requests.Response:
+          body: bytes | None, timeout: float | None, verify: bool | str) -> _Reply:
+    """One hop: straight to the connection pool when nothing of requests' own applies to it
+    (``_direct_route``), else through ``Session.send`` (``_send_by_requests``)."""
+    env = _environment(session, url)
+    if verify is True and env.ca_bundle:
+        verify = env.ca_bundle
+    route = _direct_route(session, url, verify, env)
+    if route is not None:
+        wire_headers = _direct_headers(session, route, method, headers, body)
+        if wire_headers is not None:
+            return _send_direct(session, route, method, wire_headers, body or None, timeout,
+                                verify)
+    return _ByRequests(_send_by_requests(session, method, url, headers, body, timeout,
+                                         verify, env))
+
+
+def _send_by_requests(session: requests.Session, method: str, url: str,
+                      headers: dict[str, str], body: bytes | None, timeout: float | None,
+                      verify: bool | str, env: _Environment) -> requests.Response:
     """What ``session.request(...)`` does, with the environment read once per origin.
 
     Same merging as requests: the session's headers under the request's (a None value drops
     one), the session's auth or else netrc's, the session's cookies and hooks, environment
     proxies over the session's, the CA bundle variables in place of ``verify=True``.
     """
-    env = _environment(session, url)
     merged: CaseInsensitiveDict[Any] = CaseInsensitiveDict(session.headers)
     merged.update(headers)
     for name in [name for name, value in merged.items() if value is None]:
@@ -476,10 +537,291 @@ def _send(session: requests.Session, method: str, url: str, headers: dict[str, s
                      params=session.params or None, auth=session.auth or env.netrc,
                      cookies=session.cookies, hooks=session.hooks)
     proxies = {k: v for k, v in {**session.proxies, **env.proxies}.items() if v is not None}
-    if verify is True and env.ca_bundle:
-        verify = env.ca_bundle
     return session.send(prepared, timeout=timeout, allow_redirects=False, stream=True,
                         verify=verify, proxies=proxies, cert=session.cert)
+
+
+# the direct route --------------------------------------------------------------------------
+
+#: requests' own ``HTTPAdapter.send``: when it is not what the adapter would call (a test's
+#: ``responses`` mock replaces it), every request goes through requests.
+_ADAPTER_SEND = requests.adapters.HTTPAdapter.__dict__.get("send")
+_SESSION_SEND = requests.Session.__dict__.get("send")
+if (getattr(_ADAPTER_SEND, "__module__", None) != "requests.adapters"
+        or getattr(_SESSION_SEND, "__module__", None) != "requests.sessions"):  # pragma: no cover
+    _ADAPTER_SEND = _SESSION_SEND = None
+_DEFAULT_HOOKS = requests.hooks.default_hooks()
+#: Routes an adapter keeps (URL, verify) before it starts again: a run polls a few URLs.
+_ROUTES_KEPT = 256
+
+
+@dataclass(frozen=True)
+class _Route:
+    """Where one URL goes on the direct route: the URL as requests prepares it (requoted,
+    IDNA host, ``/`` for an empty path), the request target it sends, and the pool."""
+
+    url: str
+    target: str
+    pool: HTTPConnectionPool
+    adapter: _WatchedAdapter
+    tls: bool
+
+
+class _Wire:
+    """The request as the cookie jar reads it (``requests.cookies.MockRequest`` wraps it)."""
+
+    def __init__(self, url: str, headers: Mapping[str, str]) -> None:
+        self.url = url
+        self.headers = CaseInsensitiveDict(headers)
+
+
+def _direct_route(session: requests.Session, url: str, verify: bool | str,
+                  env: _Environment) -> _Route | None:
+    """The route that skips requests' per-request layers, when nothing of theirs applies.
+
+    Anything that makes requests do more than prepare the request and hand it to urllib3
+    sends the request through requests: a session of another class, auth (the session's,
+    netrc's, credentials in the URL), a proxy for the origin, query params, a client
+    certificate, response hooks, a cookie jar of another kind, an adapter other than ours,
+    ``send`` replaced on the adapter or the session (``responses`` mocks the adapter's), a
+    body or header requests would have to convert, a URL requests refuses.
+    """
+    if (type(session) is not requests.Session or _ADAPTER_SEND is None
+            or requests.Session.send is not _SESSION_SEND or not env.direct
+            or env.netrc is not None or session.auth or session.proxies or session.params
+            or session.cert is not None or session.hooks != _DEFAULT_HOOKS
+            or not isinstance(session.cookies, CookieJar)):
+        return None
+    try:
+        adapter = session.get_adapter(url)
+    except requests.RequestException:
+        return None
+    if type(adapter) is not _WatchedAdapter or _WatchedAdapter.send is not _ADAPTER_SEND:
+        return None
+    key = (url, verify)
+    route = adapter.routes.get(key)
+    if route is None or route.pool.pool is None:  # a closed pool (session closed, evicted)
+        route = _new_route(adapter, url, verify)
+        if route is None:
+            return None
+        if len(adapter.routes) >= _ROUTES_KEPT:
+            adapter.routes.clear()
+        adapter.routes[key] = route
+    return route
+
+
+def _new_route(adapter: _WatchedAdapter, url: str, verify: bool | str) -> _Route | None:
+    prepared = requests.PreparedRequest()
+    try:
+        prepared.prepare_url(url, None)
+        wire_url = str(prepared.url)
+        if not wire_url.lower().startswith(("http://", "https://")) or any(
+                get_auth_from_url(wire_url)):
+            return None
+        target = adapter.request_url(prepared, {})
+        pool: Any = adapter.get_connection_with_tls_context(prepared, verify, proxies={},
+                                                            cert=None)
+    except Exception:  # requests' own route raises it again, as requests words it
+        return None
+    return _Route(wire_url, target, pool, adapter, wire_url.lower().startswith("https:"))
+
+
+def _direct_headers(session: requests.Session, route: _Route, method: str,
+                    headers: Mapping[str, Any], body: bytes | None) -> dict[str, str] | None:
+    """The header lines requests would send, in its order, or None to let requests send.
+
+    The session's headers under the request's (a None value drops one; names compared
+    without case, the later spelling kept), each line checked as requests checks it, then
+    Content-Length as requests sets it for a bytes body, then the jar's Cookie line.
+    """
+    if body is not None and type(body) is not bytes:
+        return None
+    lines: dict[str, tuple[str, Any]] = {}
+    for source in (session.headers, headers):
+        for name, value in source.items():
+            if type(name) is not str:
+                return None
+            lines[name.lower()] = (name, value)
+    sent: dict[str, tuple[str, str]] = {}
+    for key, (name, value) in lines.items():
+        if value is None:
+            continue
+        if type(value) is not str:
+            return None
+        if (name, value) not in _VALID_LINES:
+            check_header_validity((name, value))  # raises requests' InvalidHeader
+            if len(_VALID_LINES) >= _VALID_LINES_KEPT:
+                _VALID_LINES.clear()
+            _VALID_LINES.add((name, value))
+        sent[key] = (name, value)
+    if body:
+        sent["content-length"] = ("Content-Length", str(len(body)))
+    elif method not in ("GET", "HEAD") and "content-length" not in sent:
+        sent["content-length"] = ("Content-Length", "0")
+    wire = {name: value for name, value in sent.values()}
+    jar = session.cookies
+    if jar._cookies:  # type: ignore[attr-defined]  # an empty jar adds nothing
+        cookie = get_cookie_header(jar, _Wire(route.url, wire))
+        if cookie is not None:
+            wire["Cookie"] = cookie
+    return wire
+
+
+#: Header lines already found valid (requests' ``check_header_validity``): a run sends the
+#: same few lines again and again.
+_VALID_LINES: set[tuple[str, str]] = set()
+_VALID_LINES_KEPT = 4096
+_TIMEOUTS: dict[float | None, Timeout] = {}
+
+
+def _send_direct(session: requests.Session, route: _Route, method: str,
+                 headers: dict[str, str], body: bytes | None, timeout: float | None,
+                 verify: bool | str) -> _Reply:
+    """``HTTPAdapter.send`` without its per-request layers: the same pool, retries, timeout
+    and urlopen arguments, urllib3's errors raised as the requests errors requests makes of
+    them (so ``describe`` words them alike), and the response's cookies into the jar."""
+    if route.tls:
+        route.adapter.cert_verify(route.pool, route.url, verify, None)
+    bound = _TIMEOUTS.get(timeout)
+    if bound is None:
+        bound = _TIMEOUTS[timeout] = Timeout(connect=timeout, read=timeout)
+        if len(_TIMEOUTS) > 64:
+            _TIMEOUTS.clear()
+    try:
+        raw = route.pool.urlopen(
+            method=method, url=route.target, body=body, headers=headers, redirect=False,
+            assert_same_host=False, preload_content=False, decode_content=False,
+            retries=route.adapter.max_retries, timeout=bound, chunked=False)
+    except (ProtocolError, OSError) as err:
+        raise requests.ConnectionError(err) from None
+    except MaxRetryError as err:
+        reason = err.reason
+        if isinstance(reason, ConnectTimeoutError) and not isinstance(reason,
+                                                                      NewConnectionError):
+            raise requests.ConnectTimeout(err) from None
+        if isinstance(reason, ResponseError):
+            raise requests.exceptions.RetryError(err) from None
+        if isinstance(reason, urllib3_exceptions.ProxyError):
+            raise requests.exceptions.ProxyError(err) from None
+        if isinstance(reason, urllib3_exceptions.SSLError):
+            raise requests.exceptions.SSLError(err) from None
+        raise requests.ConnectionError(err) from None
+    except ClosedPoolError as err:
+        raise requests.ConnectionError(err) from None
+    except urllib3_exceptions.ProxyError as err:
+        raise requests.exceptions.ProxyError(err) from None
+    except urllib3_exceptions.SSLError as err:
+        raise requests.exceptions.SSLError(err) from None
+    except ReadTimeoutError as err:
+        raise requests.ReadTimeout(err) from None
+    except urllib3_exceptions.InvalidHeader as err:
+        raise requests.exceptions.InvalidHeader(err) from None
+    jar = session.cookies
+    answered = raw.headers
+    if "set-cookie" in answered or "set-cookie2" in answered:
+        extract_cookies_to_jar(jar, _Wire(route.url, headers), raw)
+    return _Direct(raw, route.url)
+
+
+# replies -----------------------------------------------------------------------------------
+
+class _Reply:
+    """One hop's response, whichever route it came by."""
+
+    status: int
+    url: str
+
+    def location(self) -> str | None:
+        raise NotImplementedError
+
+    def read(self, url: str, max_body: int) -> bytes:
+        """The whole (decoded) body, refused once it outgrows ``max_body``."""
+        raise NotImplementedError
+
+    def drain(self) -> None:
+        """Reads a small redirect body so the connection can be reused; a big one is dropped."""
+        raise NotImplementedError
+
+    def header_list(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _ByRequests(_Reply):
+    def __init__(self, response: requests.Response) -> None:
+        self.response = response
+        self.status = response.status_code
+        self.url = response.url
+
+    def location(self) -> str | None:
+        return self.response.headers.get("Location")
+
+    def read(self, url: str, max_body: int) -> bytes:
+        return _read(self.response.iter_content(_CHUNK), url, max_body)
+
+    def drain(self) -> None:
+        with contextlib.suppress(requests.RequestException):
+            for _ in zip(range(4), self.response.iter_content(_CHUNK), strict=False):
+                pass
+
+    def header_list(self) -> list[tuple[str, str]]:
+        return list(raw_headers(self.response))
+
+    def close(self) -> None:
+        self.response.close()
+
+
+#: What urllib3 raises while a body streams, as requests' ``iter_content`` raises it.
+_BODY_ERRORS: tuple[tuple[type[Exception], type[Exception]], ...] = (
+    (ProtocolError, requests.exceptions.ChunkedEncodingError),
+    (DecodeError, requests.exceptions.ContentDecodingError),
+    (ReadTimeoutError, requests.ConnectionError),
+    (urllib3_exceptions.SSLError, requests.exceptions.SSLError),
+)
+_BODY_ERROR_TYPES = tuple(raised for raised, _ in _BODY_ERRORS)
+
+
+def _as_requests_error(error: Exception) -> Exception:
+    for raised, made in _BODY_ERRORS:
+        if isinstance(error, raised):
+            return made(error)
+    return error  # pragma: no cover  (only the types above are passed in)
+
+
+class _Direct(_Reply):
+    def __init__(self, raw: BaseHTTPResponse, url: str) -> None:
+        self.raw = raw
+        self.status = raw.status
+        self.url = url
+        self.whole = False  # read to its end: the connection goes back to the pool
+
+    def location(self) -> str | None:
+        return self.raw.headers.get("Location")
+
+    def _chunks(self) -> Iterator[bytes]:
+        try:
+            yield from self.raw.stream(_CHUNK, decode_content=True)
+        except _BODY_ERROR_TYPES as error:
+            raise _as_requests_error(error) from None
+        self.whole = True
+
+    def read(self, url: str, max_body: int) -> bytes:
+        return _read(self._chunks(), url, max_body)
+
+    def drain(self) -> None:
+        with contextlib.suppress(requests.RequestException):
+            for _ in zip(range(4), self._chunks(), strict=False):
+                pass
+
+    def header_list(self) -> list[tuple[str, str]]:
+        return [(str(k), str(v)) for k, v in self.raw.headers.items()]
+
+    def close(self) -> None:
+        if not self.whole:  # as requests' Response.close: a half-read body closes the socket
+            self.raw.close()
+        self.raw.release_conn()
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -502,25 +844,16 @@ class _TooBig(Exception):
     pass
 
 
-def _read(response: requests.Response, url: str, max_body: int) -> bytes:
-    chunks: list[bytes] = []
+def _read(chunks: Iterator[bytes], url: str, max_body: int) -> bytes:
+    parts: list[bytes] = []
     size = 0
-    for chunk in response.iter_content(_CHUNK):
+    for chunk in chunks:
         size += len(chunk)
         if size > max_body:
             raise _TooBig(f"the response body from {host_of(url)} is larger than "
                           f"{_size(max_body)}")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _drain(response: requests.Response) -> None:
-    """Reads a small redirect body so the connection can be reused; a big one is dropped."""
-    try:
-        for _ in zip(range(4), response.iter_content(_CHUNK), strict=False):
-            pass
-    except requests.RequestException:
-        pass
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def _size(limit: int) -> str:
