@@ -123,13 +123,20 @@ class _Watch:
 
     def __init__(self, bounded: bool = True) -> None:
         self.lock = threading.Lock()
-        #: Notified when the time is up (and when a name lookup this exchange waits for ends).
-        self.changed = threading.Condition(self.lock)
+        self._changed: threading.Condition | None = None
         self.bounded = bounded  # False: no timeout, nothing to wait for on another thread
         self.sock: Any = None
         self.expired = False
         self.answered = False  # the status line and headers of the last hop arrived
         self.resolving: str | None = None  # the host name being looked up, if any
+
+    @property
+    def changed(self) -> threading.Condition:
+        """Notified when the time is up (and when a name lookup this exchange waits for
+        ends). Made on first use, always under ``lock``: most exchanges never wait on it."""
+        if self._changed is None:
+            self._changed = threading.Condition(self.lock)
+        return self._changed
 
     def attach(self, sock: Any) -> None:
         with self.lock:
@@ -142,7 +149,8 @@ class _Watch:
             self.expired = True
             if self.sock is not None:
                 _cut(self.sock)
-            self.changed.notify_all()
+            if self._changed is not None:  # nobody waits on a condition not made yet
+                self._changed.notify_all()
 
 
 def _cut(sock: Any) -> None:
@@ -481,24 +489,33 @@ class _Environment:
     direct: bool = True
 
 
-#: session -> {(trust_env, origin): _Environment}; dropped with the session.
+#: session -> {origin or URL: _Environment}; dropped with the session.
 _ENVIRONMENTS: weakref.WeakKeyDictionary[requests.Session, dict[Any, _Environment]] = (
     weakref.WeakKeyDictionary())
 _NOTHING = _Environment({}, None, None)
+#: URLs (besides origins) a session keeps its environment under; later URLs look up the origin.
+_URLS_KEPT = 1024
 
 
 def _environment(session: requests.Session, url: str) -> _Environment:
     if not session.trust_env:
         return _NOTHING
-    known = _ENVIRONMENTS.setdefault(session, {})
-    key = origin(url)
-    found = known.get(key)
+    known = _ENVIRONMENTS.get(session)
+    if known is None:
+        known = _ENVIRONMENTS.setdefault(session, {})
+    found = known.get(url)  # a run sends the same few URLs again and again
     if found is None:
-        proxies = dict(get_environ_proxies(url, no_proxy=None))
-        found = known[key] = _Environment(
-            proxies=proxies,
-            ca_bundle=os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE"),
-            netrc=get_netrc_auth(url), direct=select_proxy(url, proxies) is None)
+        key = origin(url)
+        found = known.get(key)
+        if found is None:
+            proxies = dict(get_environ_proxies(url, no_proxy=None))
+            found = known[key] = _Environment(
+                proxies=proxies,
+                ca_bundle=(os.environ.get("REQUESTS_CA_BUNDLE")
+                           or os.environ.get("CURL_CA_BUNDLE")),
+                netrc=get_netrc_auth(url), direct=select_proxy(url, proxies) is None)
+        if len(known) < _URLS_KEPT:
+            known[url] = found
     return found
 
 
@@ -511,6 +528,7 @@ def _send(session: requests.Session, method: str, url: str, headers: dict[str, s
         verify = env.ca_bundle
     route = _direct_route(session, url, verify, env)
     if route is not None:
+        method = method.upper()  # as requests prepares it
         wire_headers = _direct_headers(session, route, method, headers, body)
         if wire_headers is not None:
             return _send_direct(session, route, method, wire_headers, body or None, timeout,
@@ -816,7 +834,7 @@ class _Direct(_Reply):
                 pass
 
     def header_list(self) -> list[tuple[str, str]]:
-        return [(str(k), str(v)) for k, v in self.raw.headers.items()]
+        return list(self.raw.headers.items())  # str names and values, repeats kept apart
 
     def close(self) -> None:
         if not self.whole:  # as requests' Response.close: a half-read body closes the socket

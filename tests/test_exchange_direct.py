@@ -123,6 +123,8 @@ _CASES: list[tuple[str, str, dict[str, Any]]] = [
                               "body": b'{"cause": "x"}'}),
     ("POST", "/empty", {"body": b""}),
     ("POST", "/none", {}),
+    ("post", "/lower-case", {"body": b"x"}),
+    ("get", "/lower-case", {}),
     ("DELETE", "/runs/1", {}),
     ("HEAD", "/runs/1", {}),
     ("OPTIONS", "/", {}),
