@@ -360,6 +360,10 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
         #: (URL, verify) -> its pool on the direct route (``_direct_route``).
         self.routes: dict[tuple[str, bool | str], _Route] = {}
+        #: Header lines already found valid (requests' ``check_header_validity``): a run
+        #: sends the same few again and again. Kept by the adapter, so a run's credentials
+        #: live no longer than its session.
+        self.valid_lines: set[tuple[str, str]] = set()
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
@@ -661,16 +665,17 @@ def _direct_headers(session: requests.Session, route: _Route, method: str,
                 return None
             lines[name.lower()] = (name, value)
     sent: dict[str, tuple[str, str]] = {}
+    valid = route.adapter.valid_lines
     for key, (name, value) in lines.items():
         if value is None:
             continue
         if type(value) is not str:
             return None
-        if (name, value) not in _VALID_LINES:
+        if (name, value) not in valid:
             check_header_validity((name, value))  # raises requests' InvalidHeader
-            if len(_VALID_LINES) >= _VALID_LINES_KEPT:
-                _VALID_LINES.clear()
-            _VALID_LINES.add((name, value))
+            if len(valid) >= _VALID_LINES_KEPT:
+                valid.clear()
+            valid.add((name, value))
         sent[key] = (name, value)
     if body:
         sent["content-length"] = ("Content-Length", str(len(body)))
@@ -685,10 +690,8 @@ def _direct_headers(session: requests.Session, route: _Route, method: str,
     return wire
 
 
-#: Header lines already found valid (requests' ``check_header_validity``): a run sends the
-#: same few lines again and again.
-_VALID_LINES: set[tuple[str, str]] = set()
-_VALID_LINES_KEPT = 4096
+#: Header lines an adapter keeps as found valid before it starts again.
+_VALID_LINES_KEPT = 1024
 _TIMEOUTS: dict[float | None, Timeout] = {}
 
 
