@@ -13,7 +13,6 @@ import contextlib
 import importlib
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from arazzo_engine._version import __version__
@@ -110,6 +109,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never show a user a traceback
         if os.environ.get("ARAZZO_DEBUG"):
+            import traceback  # only on a bug: its import costs every command
+
             traceback.print_exc()
         print(f"arazzo: internal error: {type(exc).__name__}: {exc}\n"
               "This is a bug in arazzo-engine; please report it "

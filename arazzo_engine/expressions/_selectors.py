@@ -21,7 +21,6 @@ nothing: an output becomes unresolved, a request cannot be built.
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -250,6 +249,8 @@ def _goessner(selector: str) -> Select:
 
 
 def _xpath(selector: str, version: str) -> Select:
+    import xml.etree.ElementTree as ElementTree  # XPath selectors only: on first use
+
     import elementpath  # on first use, as for XPath criteria
 
     try:
@@ -279,6 +280,8 @@ def _xpath(selector: str, version: str) -> Select:
 
 
 def _atomized(item: Any) -> Any:
+    import xml.etree.ElementTree as ElementTree  # loaded by _xpath already
+
     if isinstance(item, ElementTree.Element):
         return "".join(item.itertext())
     if isinstance(item, Decimal):

@@ -15,7 +15,6 @@ payloads and their members, replacement values, outputs).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -240,6 +239,8 @@ class _Compilation:
             return _Template(parse_template(text, self.version))
         roots = ROOTS_BY_VERSION[self.version]
         for match in _LOOKS_EMBEDDED.finditer(text):
+            import difflib  # only for a text that looks like a misspelt root
+
             if not difflib.get_close_matches(match.group(0)[2:], roots, n=1, cutoff=0.75):
                 continue  # "{$ref}" in a schema is meant as text; "{$input.x}" is a typo
             self.warnings.append(

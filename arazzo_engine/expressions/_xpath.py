@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from arazzo_engine.expressions._errors import ExpressionError
 from arazzo_engine.expressions._navigation import describe_type
+
+if TYPE_CHECKING:  # imported on first use, like elementpath
+    import xml.etree.ElementTree as ElementTree
 
 VERSIONS = ("xpath-10", "xpath-20", "xpath-30", "xpath-31")
 DEFAULT_VERSION = "xpath-31"
@@ -83,6 +85,8 @@ def compile_xpath_test(condition: str, version: str = DEFAULT_VERSION) -> XPathT
 
 
 def _document(value: Any) -> ElementTree.ElementTree:
+    import xml.etree.ElementTree as ElementTree
+
     if isinstance(value, (str, bytes)):
         try:
             return ElementTree.ElementTree(ElementTree.fromstring(value))

@@ -10,9 +10,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from arazzo_engine.asyncapi import AsyncIndex
 from arazzo_engine.document import (
     Bundle,
     LoadedDocument,
@@ -37,6 +36,9 @@ from arazzo_engine.openapi import (
 )
 
 from ._forms import operation_id_form, operation_path_form
+
+if TYPE_CHECKING:  # imported where an AsyncAPI source is indexed (openapi._targets)
+    from arazzo_engine.asyncapi import AsyncIndex
 
 __all__ = ["COMPONENT_KINDS", "QUALIFIED", "REFERENCE", "OperationLookup", "Resolved", "Step",
            "ValidationContext", "Workflow", "items", "members", "suggest", "text_of"]

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from arazzo_engine.asyncapi import asyncapi_version, is_supported
 from arazzo_engine.document import Source
 from arazzo_engine.document._base import base_uri, declared_self, self_uri
 from arazzo_engine.openapi import Operation, RefProblem, parse_operation_path
@@ -103,6 +102,8 @@ def _kind_problem(ctx: ValidationContext, declared: str | None, data: Any) -> st
         if ctx.spec == "1.0":
             return ("is an AsyncAPI description, which Arazzo 1.0 cannot use: AsyncAPI "
                     "sources are Arazzo 1.1 (write arazzo: 1.1.0)")
+        from arazzo_engine.asyncapi import asyncapi_version, is_supported  # AsyncAPI only
+
         version = asyncapi_version(data)
         if version is None:
             return "is typed asyncapi but is not an AsyncAPI description"
