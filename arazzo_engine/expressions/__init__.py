@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from arazzo_engine.document._versions import SpecVersion
+from arazzo_engine.expressions import _lark  # noqa: F401  (first: lark without regex)
 from arazzo_engine.expressions._compiler import Compiler
 from arazzo_engine.expressions._context import EvaluationContext, Message
 from arazzo_engine.expressions._criteria import CompiledCriterion, CriterionResult
