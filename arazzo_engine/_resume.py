@@ -106,7 +106,8 @@ def resume(
                                        "resumed": True}))
     resume_wait = _first_action(stored, run_state, machine, program, resend_in_doubt, observer)
     recorder = store.resume(stored.id, key, next_seq=len(store.steps(stored.id)),
-                            secret_count=stored.secret_count)
+                            secret_count=stored.secret_count,
+                            checkpoint_interval=options.checkpoint_interval)
     own_transport = transport is None
     transport = transport or RequestsTransport.for_options(options)
     try:

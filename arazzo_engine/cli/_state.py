@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+from arazzo_engine.cli._args import non_negative_number
 from arazzo_engine.cli._output import Writer
 from arazzo_engine.executor import RunEvent
+from arazzo_engine.executor._options import DEFAULT_CHECKPOINT_INTERVAL
 from arazzo_engine.store import default_store_path
 
 
@@ -19,6 +21,11 @@ def add_state_options(parser: Any) -> None:
                        help=f"the run store, a SQLite file (default {_shown_default()})")
     group.add_argument("--no-state", action="store_true",
                        help="record nothing: the run cannot be resumed")
+    parser.add_argument("--checkpoint-interval", metavar="SECONDS", type=non_negative_number,
+                        default=DEFAULT_CHECKPOINT_INTERVAL,
+                        help="group the run store's commits of idempotent polls for up to this "
+                             f"long (default {DEFAULT_CHECKPOINT_INTERVAL:g}; 0: commit before "
+                             "every request); a crash may re-send that many seconds' polls")
 
 
 def _shown_default() -> str:

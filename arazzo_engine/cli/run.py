@@ -358,6 +358,7 @@ def _options(args: argparse.Namespace) -> RunOptions:
         follow_redirects=args.follow_redirects, verify=verify,
         max_retry_wait=args.max_retry_wait, allow_remote=args.allow_remote,
         regex_timeout=args.regex_timeout, state=state_choice(args),
+        checkpoint_interval=args.checkpoint_interval,
     )
 
 

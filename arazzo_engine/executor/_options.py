@@ -12,8 +12,9 @@ if TYPE_CHECKING:  # the Temporal target is a plain value; the SDK is imported o
 
 from arazzo_engine.expressions._regex import DEFAULT_TIMEOUT as DEFAULT_REGEX_TIMEOUT
 
-__all__ = ["DEFAULT_LOOP_DELAY", "DEFAULT_LOOP_DELAY_MAX", "DEFAULT_MAX_RETRY_WAIT",
-           "DEFAULT_MAX_STEPS", "DEFAULT_REGEX_TIMEOUT", "DEFAULT_TIMEOUT", "RunOptions"]
+__all__ = ["DEFAULT_CHECKPOINT_INTERVAL", "DEFAULT_LOOP_DELAY", "DEFAULT_LOOP_DELAY_MAX",
+           "DEFAULT_MAX_RETRY_WAIT", "DEFAULT_MAX_STEPS", "DEFAULT_REGEX_TIMEOUT",
+           "DEFAULT_TIMEOUT", "RunOptions"]
 
 DEFAULT_LOOP_DELAY = 2.0
 DEFAULT_LOOP_DELAY_MAX = 30.0
@@ -21,6 +22,11 @@ DEFAULT_LOOP_DELAY_MAX = 30.0
 DEFAULT_MAX_STEPS = 5000
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_RETRY_WAIT = 60.0
+#: A tight loop of idempotent polls commits to the run store at most this often (seconds):
+#: at a millisecond a poll that is one commit per ~250 polls, and a crash re-sends at most a
+#: quarter of a second of GETs on resume. Any wait this long or longer is committed before
+#: it starts, so a run polling an API at human speed commits every poll (docs/reliability.md).
+DEFAULT_CHECKPOINT_INTERVAL = 0.25
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,11 @@ class RunOptions:
         state: the run store: None (or False) records nothing, True the default store
             (``arazzo_engine.store.default_store_path()``), a path that SQLite file. The CLI
             records every run unless ``--no-state``; the Python API only when asked.
+        checkpoint_interval: with a run store, how long (seconds) the checkpoints of
+            repeatable actions (idempotent requests, steps marked ``x-arazzo-safe-to-repeat``,
+            short waits) may be grouped into one commit; a non-idempotent request, a longer
+            wait, the end and an interruption are always committed at once. 0 commits before
+            every action. A crash (SIGKILL) may lose the grouped ones: resume sends them again.
         backend: where the run happens: ``"local"`` (this process) or a
             ``arazzo_engine.temporal.Temporal`` service (see docs/distributed.md).
     """
@@ -69,4 +80,5 @@ class RunOptions:
     trust_env: bool = True
     regex_timeout: float = DEFAULT_REGEX_TIMEOUT
     state: bool | str | os.PathLike[str] | None = None
+    checkpoint_interval: float = DEFAULT_CHECKPOINT_INTERVAL
     backend: Literal["local"] | Temporal = "local"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from arazzo_engine.executor._http import (
     Transport,
     TransportFailure,
 )
+from arazzo_engine.executor._in_doubt import IDEMPOTENT_METHODS, marked_safe_to_repeat
 from arazzo_engine.executor._machine import (
     Abort,
     Action,
@@ -43,7 +46,8 @@ if TYPE_CHECKING:
     from arazzo_engine.store import RunRecorder, RunStore
 
 __all__ = ["Observer", "action_record", "begin_record", "document_hash", "drive",
-           "interrupted_outcome", "load_program", "open_store", "options_record", "run_workflow"]
+           "interrupted_outcome", "load_program", "open_store", "options_record",
+           "record_action", "repeatable_request", "rescue_record", "run_workflow"]
 
 Observer = Callable[[RunEvent], None]
 
@@ -91,8 +95,8 @@ def run_workflow(
         StoreError: the run store (``options.state``) cannot be opened.
 
     A workflow that fails is not an exception: the result says ``outcome == "failed"`` and why.
-    With a run store, the run is checkpointed after every step and ``result.run_id`` names it
-    for ``arazzo resume``.
+    With a run store, the run is checkpointed as it goes (``RunOptions.checkpoint_interval``,
+    docs/reliability.md) and ``result.run_id`` names it for ``arazzo resume``.
     """
     options = options or RunOptions()
     if options.backend != "local":
@@ -131,7 +135,8 @@ def begin_record(program: Program, machine: Machine, state: RunState, options: R
     return store.begin(
         document=str(entry.path.resolve()) if entry.path is not None else entry.uri,
         document_hash=document_hash(program), state=state, inputs=frame.inputs,
-        secret_inputs=secret, options=options_record(options))
+        secret_inputs=secret, options=options_record(options),
+        checkpoint_interval=options.checkpoint_interval)
 
 
 def open_store(options: RunOptions) -> RunStore:
@@ -172,30 +177,38 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
 
     Step executions leave the state as they finish, for ``recorder`` (the run store) or a
     temporary file: ``result.steps`` reads them back. With a recorder, each action is
-    checkpointed before it is performed (a request is on record before it is sent); an
-    interrupted run keeps its last checkpoint (not the machine's interrupted ending), so it
-    resumes from there; so does a run stopped by ``KeyboardInterrupt`` or ``SystemExit``
-    without a ``stop`` signal. ``resume_wait`` first finishes the wait a stopped run was in
-    (the time left of it).
+    checkpointed before it is performed (``record_action``: a request that must not be sent
+    twice is on record before it is sent and its response before anything else happens;
+    repeatable ones are grouped); an interrupted run keeps the state it was in when the stop
+    came (not the machine's interrupted ending), so it resumes from there; so does a run
+    stopped by ``KeyboardInterrupt`` or ``SystemExit`` without a ``stop`` signal, unless that
+    came in the middle of the machine's decision (then its last commit stands, as after a
+    crash). ``resume_wait`` first finishes the wait a stopped run was in (the time left of it).
     """
     history: History = recorder if recorder is not None else SpillHistory()
     deadline = Deadline(machine.options.deadline, clock.monotonic())
     outcome: Outcome = None
+    deciding = False
     try:
         if resume_wait is not None:
             seconds, abort = deadline.wait(resume_wait, clock.monotonic())
             outcome = interrupted_outcome(stop, in_flight=False) if _sleep(clock, seconds, stop) \
                 else abort or Waited()
         while True:
+            stopping = isinstance(outcome, Abort) and outcome.interrupted
+            if stopping and recorder is not None:
+                recorder.flush()  # the state the stop found, before the machine ends it
+            deciding = True
             action = machine.decide(state, outcome)
             for execution in state.executions:
                 history.append(execution)
             state.executions.clear()
+            deciding = False
             if recorder is not None:
-                if isinstance(outcome, Abort) and outcome.interrupted:
+                if stopping:
                     recorder.interrupted(state)  # the checkpoint before the stop stands
                 else:
-                    recorder.checkpoint(state, action_record(action, machine, state))
+                    record_action(recorder, action, machine, state)
             for event in state.take_events():
                 if observer is not None:
                     observer(event)
@@ -217,13 +230,65 @@ def drive(machine: Machine, state: RunState, transport: Transport, clock: Clock,
             elif isinstance(action, SendRequest):
                 outcome = deadline.send(action.request, clock.monotonic()) \
                     or _send(transport, action.request, stop)
-    except (KeyboardInterrupt, SystemExit):
+    except BaseException as exc:
         if recorder is not None and not state.finished:
+            rescue_record(recorder, state, deciding=deciding,
+                          interrupted=isinstance(exc, (KeyboardInterrupt, SystemExit)))
+        raise
+
+
+def record_action(recorder: RunRecorder, action: Action, machine: Machine,
+                  state: RunState) -> None:
+    """The checkpoint before ``action``: committed at once for a request that must not be
+    sent twice and for the finish; grouped (``RunRecorder.record``) for a repeatable request
+    and for a wait, which is committed when it is long enough to matter."""
+    if isinstance(action, SendRequest):
+        recorder.record(state, partial(action_record, action, machine, state),
+                        repeatable=repeatable_request(action, machine, state))
+    elif isinstance(action, Wait):
+        record = action_record(action, machine, state)  # its end time: now plus the wait
+        recorder.record(state, lambda: record, repeatable=True, wait=action.seconds)
+    else:
+        recorder.checkpoint(state, action_record(action, machine, state))
+
+
+def repeatable_request(action: SendRequest, machine: Machine, state: RunState) -> bool:
+    """Sending this request twice is harmless by the in-doubt rule (``_in_doubt``): its
+    method is idempotent, or its step is marked ``x-arazzo-safe-to-repeat``."""
+    if action.request.method.upper() in IDEMPOTENT_METHODS:
+        return True
+    pending, frame = state.pending, state.frames[-1]
+    if pending is None:
+        return False
+    step = machine.program.steps(frame.document, frame.workflow_id)[pending["position"]]
+    return marked_safe_to_repeat(step)
+
+
+def rescue_record(recorder: RunRecorder, state: RunState, *, deciding: bool,
+                  interrupted: bool) -> None:
+    """The run store after an exception left a run unfinished. Outside the machine's
+    decision the state is whole: a deferred checkpoint is written. Inside it, the state is
+    half-changed: with a deferred checkpoint the last commit stands (as after a crash), else
+    the step executions it finished are kept. ``interrupted`` (KeyboardInterrupt,
+    SystemExit) then marks the run interrupted; another exception leaves the marking to the
+    process's end, and a failing store does not hide it."""
+    def save() -> None:
+        if not deciding:
+            recorder.flush()
+        elif recorder.deferred:
+            recorder.discard()
+            state.executions.clear()
+        if interrupted:
             for execution in state.executions:
                 recorder.append(execution)
             state.executions.clear()
             recorder.interrupted(state)
-        raise
+
+    if interrupted:
+        save()
+    else:
+        with contextlib.suppress(Exception):
+            save()
 
 
 def _sleep(clock: Clock, seconds: float, stop: StopSignal | None) -> bool:

@@ -15,7 +15,8 @@ for a run driven alone, because each run brings its own cookie jar to whichever 
 its request. Deadlines apply exactly as in ``drive`` (``_deadline.Deadline``).
 
 As in ``drive``, step executions leave the run state as they finish: into the run store when
-``RunOptions.state`` asks for one (each action checkpointed before it is performed), else into
+``RunOptions.state`` asks for one (each action checkpointed before it is performed, repeatable
+ones grouped as ``drive`` groups them), else into
 one temporary file that every run of the scheduler shares; ``result.steps`` reads them back, so
 a run's memory does not grow with its polls. A ``StopSignal`` (for every run, or given to one
 run) ends waits at once; a request in flight on an HTTP worker cannot be cut off, so the run is
@@ -25,6 +26,7 @@ answer is dropped.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import queue
@@ -62,10 +64,11 @@ from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import Program
 from arazzo_engine.executor._results import RunResult
 from arazzo_engine.executor._run import (
-    action_record,
     begin_record,
     interrupted_outcome,
     open_store,
+    record_action,
+    rescue_record,
 )
 from arazzo_engine.executor._state import RunEvent, RunState
 from arazzo_engine.executor._stop import StopSignal
@@ -176,6 +179,8 @@ class Scheduler:
         self._stop_noticed = False
         self._stopped_any = False
         self._running = False
+        #: The run whose machine is deciding (its state is half-changed until it returns).
+        self._deciding: RunHandle | None = None
         self._listening: list[StopSignal] = []
 
     @property
@@ -257,6 +262,10 @@ class Scheduler:
                 self._listen(stop)
         try:
             self._loop(pool)
+        except BaseException:
+            self._save_deferred()
+            self._deciding = None
+            raise
         finally:
             self._running = False
             for stop in self._listening:
@@ -296,15 +305,26 @@ class Scheduler:
         """One decision of one run, and the action it asks for set in motion."""
         if handle.deadline is None:
             handle.deadline = Deadline(handle.machine.options.deadline, self.clock.monotonic())
+        stopping = isinstance(outcome, Abort) and outcome.interrupted
+        decided = False
         try:
+            if stopping and handle.recorder is not None:
+                handle.recorder.flush()  # the state the stop found, as in drive
+            self._deciding = handle
             action = handle.machine.decide(handle.state, outcome)
+            self._deciding = None
+            decided = True
             self._record(handle, action, outcome)
             events = handle.state.take_events()
             if handle.observer is not None:
                 for event in events:
                     handle.observer(event)
         except Exception as exc:  # this run stops; the others carry on
+            self._deciding = None
             handle.error = exc
+            if handle.recorder is not None and not handle.state.finished:
+                rescue_record(handle.recorder, handle.state, deciding=not decided,
+                              interrupted=False)
             return
         if isinstance(action, Finish):
             result = action.result
@@ -333,7 +353,8 @@ class Scheduler:
             pool.submit(self._exchange, handle, token, action.request)
 
     def _record(self, handle: RunHandle, action: Action, outcome: Outcome) -> None:
-        """The step executions that finished leave the state, as in ``drive``."""
+        """The step executions that finished leave the state, as in ``drive``; the action is
+        checkpointed (or grouped) as ``drive`` does it."""
         executions = handle.state.executions
         for execution in executions:
             handle.history.append(execution)
@@ -343,8 +364,17 @@ class Scheduler:
             if isinstance(outcome, Abort) and outcome.interrupted:
                 recorder.interrupted(handle.state)  # the checkpoint before the stop stands
             else:
-                recorder.checkpoint(handle.state,
-                                    action_record(action, handle.machine, handle.state))
+                record_action(recorder, action, handle.machine, handle.state)
+
+    def _save_deferred(self) -> None:
+        """The loop ends by an exception (KeyboardInterrupt in this thread): each recorded run
+        whose state is whole (not the one being decided) gets its deferred checkpoint."""
+        for handle in self._handles:
+            recorder = handle.recorder
+            if recorder is None or handle.state.finished or handle is self._deciding:
+                continue
+            with contextlib.suppress(Exception):
+                recorder.flush()
 
     def _stop_of(self, handle: RunHandle) -> StopSignal | None:
         """The signal that stops this run, if one has."""

@@ -5,6 +5,9 @@ cut out (``_vault``), the action under way (the request about to be sent, writte
 is sent; a wait and when it ends) and a summary for ``arazzo runs list``. One row per step
 execution in ``steps`` holds the history (records are masked already). A checkpoint is one
 transaction: the new step rows and the run row together, never one without the other.
+Checkpoints before repeatable actions (idempotent requests, short waits) are grouped: a tight
+poll loop commits at most every ``RunOptions.checkpoint_interval`` seconds (``RunRecorder.record``;
+docs/reliability.md says what each failure may lose).
 
 Durability: WAL journal with ``synchronous=NORMAL``. A committed checkpoint survives the death
 of the process (SIGKILL, a crash) because it is in the WAL file, which the next opener replays.
@@ -23,7 +26,7 @@ import socket
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, overload
@@ -148,8 +151,9 @@ class RunStore:
 
     def begin(self, *, document: str, document_hash: str, state: RunState,
               inputs: Mapping[str, Any], secret_inputs: Mapping[str, str],
-              options: Mapping[str, Any]) -> RunRecorder:
-        """Records a new run (status running) and returns its writer."""
+              options: Mapping[str, Any], checkpoint_interval: float = 0.0) -> RunRecorder:
+        """Records a new run (status running) and returns its writer (``RunRecorder``: it
+        may defer checkpoints of repeatable actions by up to ``checkpoint_interval`` s)."""
         run_id = new_run_id()
         salt = os.urandom(16)
         key = None
@@ -173,12 +177,12 @@ class RunStore:
                  json.dumps(_vault.redact(dict(options), secrets), default=str),
                  json.dumps(_vault.redact(state.to_dict(), secrets), default=str),
                  sealed, len(secrets)))
-        recorder = RunRecorder(self, run_id, key, next_seq=0)
+        recorder = RunRecorder(self, run_id, key, next_seq=0, interval=checkpoint_interval)
         recorder._sealed_count = len(secrets)
         return recorder
 
     def resume(self, run_id: str, key: bytes | None, *, next_seq: int,
-               secret_count: int = -1) -> RunRecorder:
+               secret_count: int = -1, checkpoint_interval: float = 0.0) -> RunRecorder:
         """Claims a stopped run for this process (refused when another process has it)."""
         with self._transaction():
             row = self.db.execute("SELECT status, pid, host FROM runs WHERE id = ?",
@@ -190,7 +194,8 @@ class RunStore:
             self.db.execute("UPDATE runs SET status = ?, pid = ?, host = ?, updated = ? "
                             "WHERE id = ?", (RUNNING, os.getpid(), socket.gethostname(),
                                              time.time(), run_id))
-        recorder = RunRecorder(self, run_id, key, next_seq=next_seq)
+        recorder = RunRecorder(self, run_id, key, next_seq=next_seq,
+                               interval=checkpoint_interval)
         recorder._sealed_count = secret_count
         return recorder
 
@@ -309,16 +314,35 @@ def _like(text: str) -> str:
 
 
 class RunRecorder:
-    """Writes one run: its step executions (the history stream) and its checkpoints."""
+    """Writes one run: its step executions (the history stream) and its checkpoints.
+
+    ``checkpoint`` commits at once. ``record`` is what the drivers call before each action:
+    it commits when the action needs it (a request that must not be sent twice, a wait, the
+    finish: see ``record``) and otherwise defers the checkpoint, for at most ``interval``
+    seconds, keeping the state it would have written by reference; ``flush`` commits a
+    deferred one. A deferred checkpoint is only valid while the state object has not moved on:
+    the driver flushes before it lets the machine decide an interruption.
+    """
 
     def __init__(self, store: RunStore, run_id: str, key: bytes | None, *,
-                 next_seq: int) -> None:
+                 next_seq: int, interval: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.id = run_id
         self.key = key
+        #: Seconds a checkpoint of a repeatable action may be deferred (0: never).
+        self.interval = interval
         self._seq = next_seq
         self._pending: list[StepExecution] = []
         self._sealed_count = -1
+        #: Measures the interval: the process's own time, whatever clock the run waits on.
+        self.clock = clock
+        self._committed_at = clock()
+        #: The last commit's action was one that must not be repeated (a POST sent): the
+        #: next checkpoint, which records its response, is committed at once.
+        self._must_commit = False
+        self._deferred: tuple[RunState, ActionThunk] | None = None
+        self._redactor: tuple[tuple[str, ...], _vault.Redactor] | None = None
 
     # the history ---------------------------------------------------------------------------
 
@@ -334,19 +358,59 @@ class RunRecorder:
 
     # checkpoints ---------------------------------------------------------------------------
 
+    def record(self, state: RunState, action: ActionThunk, *, repeatable: bool,
+               wait: float = 0.0) -> bool:
+        """The checkpoint before an action: committed now, or deferred. True when committed.
+
+        ``action`` makes the action's record (called only when it is written). ``repeatable``
+        says that losing this checkpoint is harmless: the action is a request that may be
+        sent twice (an idempotent method, a step marked safe to repeat) or a wait; a crash
+        then only means resume sends it again. It is deferred unless ``interval`` is 0, the
+        last commit recorded an action that must not be repeated (its response must be on
+        record before anything else happens), or ``interval`` has passed since the last
+        commit (counting ``wait``, the seconds of a wait about to start: a run that sleeps is
+        on record as sleeping).
+        """
+        if (not repeatable or self._must_commit or self.interval <= 0
+                or self.clock() - self._committed_at + wait >= self.interval):
+            self.checkpoint(state, action())
+            self._must_commit = not repeatable
+            return True
+        self._deferred = (state, action)
+        return False
+
+    @property
+    def deferred(self) -> bool:
+        """A checkpoint waits to be written (``flush``)."""
+        return self._deferred is not None
+
+    def flush(self) -> None:
+        """Commits the deferred checkpoint, if any: the state as it is now, with the action
+        recorded when it was deferred. Call it only while the state is still the one the
+        deferred action was decided from."""
+        if self._deferred is not None:
+            state, action = self._deferred
+            self.checkpoint(state, action())
+
+    def discard(self) -> None:
+        """Forgets the deferred checkpoint and the step executions queued since the last
+        commit: the state they belong to is gone (the machine was stopped half-way through a
+        decision), so the last commit stands, as after a crash."""
+        self._deferred = None
+        self._pending.clear()
+
     def checkpoint(self, state: RunState, action: Mapping[str, Any] | None) -> None:
         """One transaction: queued steps, the redacted state and the action under way."""
         secrets = state.secrets
-        rows = [(self.id, self._seq + i, json.dumps(e.to_dict(), default=str))
-                for i, e in enumerate(self._pending)]
+        rows = self._rows()
         last = self._pending[-1].step_id if self._pending else None
         status = RUNNING
         if state.finished:
             status = SUCCEEDED if state.outcome == SUCCEEDED else FAILED
         sealed = None
         if len(secrets) != self._sealed_count and self.key is not None:
-            sealed = _vault.encrypt(self.key, json.dumps(secrets).encode())
-        text = json.dumps(_vault.redact(state.to_dict(), secrets), default=str)
+            sealed = _vault.encrypt(self.key, _dumps(secrets).encode())
+        text = _dumps(self._redact(state.to_dict(), secrets))
         db = self.store.db
         with self.store._transaction():
             if rows:
@@ -356,27 +420,52 @@ class RunRecorder:
                 "step_count = step_count + ?, last_step = COALESCE(?, last_step), "
                 "error = ?, secret_count = ?, "
                 "sealed_secrets = COALESCE(?, sealed_secrets) WHERE id = ?",
-                (time.time(), status, text, json.dumps(action) if action else None, len(rows),
+                (time.time(), status, text, _dumps(action) if action else None, len(rows),
                  last, state.error, len(secrets), sealed, self.id))
         self._seq += len(rows)
         self._pending.clear()
+        self._deferred = None
+        self._committed_at = self.clock()
+        self._must_commit = False
         if sealed is not None or self.key is None:
             self._sealed_count = len(secrets)
 
     def interrupted(self, state: RunState) -> None:
         """The process is stopping (Ctrl-C, SIGTERM) with the run unfinished: the last
-        checkpoint stands, marked interrupted; steps finished since are written too."""
+        checkpoint stands, marked interrupted; steps finished since are written too.
+        A deferred checkpoint must be flushed (or discarded) first: ``state`` here may be the
+        machine's interrupted ending, which is not written."""
+        rows = self._rows()
         with self.store._transaction():
-            rows = [(self.id, self._seq + i, json.dumps(e.to_dict(), default=str))
-                    for i, e in enumerate(self._pending)]
             if rows:
                 self.store.db.executemany(
                     "INSERT INTO steps (run_id, seq, data) VALUES (?, ?, ?)", rows)
             self.store.db.execute(
                 "UPDATE runs SET status = ?, updated = ?, step_count = step_count + ? "
                 "WHERE id = ?", (INTERRUPTED, time.time(), len(rows), self.id))
-        self._seq += len(self._pending)
+        self._seq += len(rows)
         self._pending.clear()
+        self._deferred = None
+
+    def _rows(self) -> list[tuple[str, int, str]]:
+        seq, run_id = self._seq, self.id
+        return [(run_id, seq + i, _dumps(e.to_dict())) for i, e in enumerate(self._pending)]
+
+    def _redact(self, value: Any, secrets: list[str]) -> Any:
+        """``_vault.redact`` with the run's compiled pattern kept while its secrets stay."""
+        if not secrets:
+            return value
+        key = tuple(secrets)
+        if self._redactor is None or self._redactor[0] != key:
+            self._redactor = (key, _vault.redactor(secrets))
+        return self._redactor[1].redact(value)
+
+
+#: Makes the record of the action under way (``executor.action_record``), when it is written.
+ActionThunk = Callable[[], Mapping[str, Any] | None]
+
+#: One encoder for every record: ``json.dumps(..., default=str)`` builds a new one per call.
+_dumps = json.JSONEncoder(default=str).encode
 
 
 class StoredSteps(Sequence[StepExecution]):

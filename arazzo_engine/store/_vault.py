@@ -27,8 +27,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["KDF", "VaultError", "decrypt", "derive", "encrypt", "masked", "redact", "restore",
-           "verify"]
+__all__ = ["KDF", "Redactor", "VaultError", "decrypt", "derive", "encrypt", "masked", "redact",
+           "redactor", "restore", "verify"]
 
 ITERATIONS = 120_000
 KDF = f"pbkdf2-sha256-{ITERATIONS}"
@@ -102,13 +102,18 @@ def redact(value: Any, secrets: list[str]) -> Any:
     pass (a placeholder is never searched again)."""
     if not secrets:
         return value
+    return redactor(secrets).redact(value)
+
+
+def redactor(secrets: list[str]) -> Redactor:
+    """The redaction pass for these secrets (not empty), to keep while they stay the same."""
     ordered = sorted(set(secrets), key=len, reverse=True)
     pattern = re.compile("|".join(re.escape(s) for s in ordered))
     index = {s: i for i, s in enumerate(secrets)}
-    return _Redactor(pattern, index).redact(value)
+    return Redactor(pattern, index)
 
 
-class _Redactor:
+class Redactor:
     """One redaction pass. Runs on every checkpoint, over the whole run state: plain JSON
     types are told apart by ``type(...) is``, so a state of a few hundred nodes costs no ABC
     ``isinstance`` check per node (those went first in a profile of a polling run)."""

@@ -159,3 +159,95 @@ def test_runs_commands_on_an_empty_or_missing_store(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no run 'nope'" in missing.stderr
     resumed = _cli(store, "resume", "nope")
     assert resumed.returncode == 2 and "no run 'nope'" in resumed.stderr
+
+
+# Grouped checkpoints (RunOptions.checkpoint_interval): a poll loop without waits ------------
+
+@pytest.fixture
+def busy_simulator() -> Iterator[DbtCloudSimulator]:
+    """A job that takes about 1,200 polls: a tight loop (--loop-delay 0) is mid-poll for
+    seconds."""
+    with DbtCloudSimulator("success", polls_per_status=400) as running:
+        yield running
+
+
+def _start_tight_run(sim: DbtCloudSimulator, store: Path, interval: str) -> subprocess.Popen[str]:
+    argv = _arazzo(store, "run", str(WORKFLOW), "--input", f"accountId={DEMO_ACCOUNT_ID}",
+                   "--input", f"jobId={DEMO_JOB_ID}", "--input", f"token={DEMO_TOKEN}",
+                   "--server", f"dbtAdminApi={sim.base_url}", "--loop-delay", "0",
+                   "--max-steps", "100000", "--checkpoint-interval", interval)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+
+def _shown(store: Path, run_id: str) -> dict:
+    shown = _cli(store, "runs", "show", run_id, "--format", "json")
+    assert shown.returncode == 0, shown.stderr
+    return json.loads(shown.stdout)
+
+
+def _resumed(store: Path, run_id: str) -> dict:
+    resumed = _cli(store, "resume", run_id, "--input", f"token={DEMO_TOKEN}", "--format", "json")
+    assert resumed.returncode == 0, resumed.stderr
+    result = json.loads(resumed.stdout)
+    assert result["outcome"] == "succeeded" and result["outputs"]["finalStatus"] == 10
+    return result
+
+
+@pytest.mark.parametrize("interval", ["3600", "0"])
+def test_sigkill_in_a_tight_poll_loop_resumes_re_sending_only_the_grouped_polls(
+        busy_simulator: DbtCloudSimulator, tmp_path: Path, interval: str) -> None:
+    simulator, store = busy_simulator, tmp_path / "runs.db"
+    process = _start_tight_run(simulator, store, interval)
+    _until(lambda: _polls(simulator) >= 30)
+    _kill(process)
+    sent = _polls(simulator)
+    run = _only_run(store)
+    assert run["status"] == "interrupted" and simulator.trigger_count == 1
+    shown = _shown(store, run["id"])
+    recorded = [s["stepId"] for s in shown["steps"]]
+    assert recorded[0] == "triggerRun" and set(recorded[1:]) <= {"pollRun"}
+    assert shown["inFlight"]["method"] == "GET"  # never the POST: its response is on record
+    if interval == "3600":
+        # Every poll grouped: the last commit is the one before the first GET, and `runs
+        # show` lists the steps up to it.
+        assert recorded == ["triggerRun"] and run["lastStep"] == "triggerRun"
+    else:
+        assert len(recorded) - 1 >= sent - 1  # every answered poll but the one in flight
+        assert run["lastStep"] == "pollRun"
+
+    result = _resumed(store, run["id"])
+    assert simulator.trigger_count == 1  # the trigger POST is never sent again
+    lost = sent - (len(recorded) - 1)  # polls sent before the kill whose record was lost
+    assert lost == sent if interval == "3600" else lost <= 1  # at most the interval's polls
+    polls = [s for s in result["steps"] if s["stepId"] == "pollRun"]
+    # the history: the recorded polls, then what resume sent (the lost ones sent again)
+    assert len(polls) == len(recorded) - 1 + _polls(simulator) - sent
+
+
+def test_ctrl_c_in_a_tight_poll_loop_keeps_every_finished_poll(
+        busy_simulator: DbtCloudSimulator, tmp_path: Path) -> None:
+    simulator, store = busy_simulator, tmp_path / "runs.db"
+    process = _start_tight_run(simulator, store, "3600")  # nothing committed between polls
+    _until(lambda: _polls(simulator) >= 30)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "Traceback" not in err
+    sent = _polls(simulator)
+    run = _only_run(store)
+    assert run["status"] == "interrupted"
+    shown = _shown(store, run["id"])
+    polls = [s for s in shown["steps"] if s["stepId"] == "pollRun"]
+    # Every poll the simulator answered is on record (a request cut off in flight is
+    # recorded too, "interrupted", whether or not it reached the server).
+    assert sent <= len(polls) <= sent + 1
+    assert all(p["outcome"] != "interrupted" for p in polls[:sent - 1])
+    from arazzo_engine.store import RunStore
+
+    with RunStore(store) as opened:
+        stored = opened.get(run["id"])
+    assert stored.state["stepCount"] in (len(polls) + 1, len(polls) + 2)  # the latest state
+    result = _resumed(store, run["id"])
+    assert simulator.trigger_count == 1
+    resumed_polls = [s for s in result["steps"] if s["stepId"] == "pollRun"]
+    assert len(resumed_polls) - len(polls) <= _polls(simulator) - sent + 1

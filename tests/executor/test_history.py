@@ -73,8 +73,10 @@ def test_with_a_store_the_checkpoint_holds_the_latest_outputs_only(
                 sizes[finished["n"]] = len(json.dumps(store.runs()[0].state))
 
     path = _flow(tmp_path, server, 60)
+    # Every poll committed (no grouping), so that the store read after poll 2 and poll 55
+    # holds the checkpoint of exactly that moment.
     result = run_workflow(path, options=RunOptions(trust_env=False, loop_delay=0,
-                                                   state=store_path),
+                                                   state=store_path, checkpoint_interval=0),
                           clock=ManualClock(), observer=observe)
     assert isinstance(result.steps, StoredSteps) and len(result.steps) == 60
     assert BIG < sizes[55] < 3 * BIG  # the latest poll's outputs, not 55 of them
