@@ -25,6 +25,7 @@ from arazzo_engine.executor._http import HttpRequest
 from arazzo_engine.executor._options import RunOptions
 from arazzo_engine.executor._program import OperationTarget
 from arazzo_engine.openapi import (
+    ParameterStyle,
     parameter_style,
     render_scalar,
     serialize_cookie,
@@ -41,6 +42,9 @@ _LOCATIONS = ("path", "query", "querystring", "header", "cookie")
 #: Characters a query may hold as they are (RFC 3986: pchar, "/" and "?"; "%" keeps escapes).
 _QUERY_SAFE = "!$&'()*+,;=:@/?%"
 Evaluate = Callable[[Any], Any]
+#: How each parameter of an operation is serialized, by (id(operation), name, location): kept
+#: by a caller that builds the same operation's requests again and again (a polling loop).
+StyleCache = dict[tuple[int, str, str], tuple[Any, ParameterStyle]]
 
 
 @dataclass
@@ -101,8 +105,10 @@ def build_request(
     request_body: Mapping[str, Any] | None,
     evaluate: Evaluate,
     options: RunOptions,
+    styles: StyleCache | None = None,
 ) -> BuiltRequest:
-    """The HTTP request for one operation step. ``parameters`` are merged and resolved."""
+    """The HTTP request for one operation step. ``parameters`` are merged and resolved;
+    ``styles`` (optional) keeps the parameters' serialization styles between calls."""
     operation = target.operation
     built = BuiltRequest(HttpRequest(method=operation.method, url="", timeout=options.timeout))
     query_parts: list[str] = []
@@ -121,7 +127,7 @@ def build_request(
             querystring = serialize_querystring(value, operation.parameter(name, location))
             built.query.update(parse_qsl(querystring, keep_blank_values=True))
             continue
-        style = parameter_style(location, operation.parameter(name, location))
+        style = _style(operation, name, location, styles)
         if location == "path":
             built.path[name] = value
             path_text[name] = serialize_path(name, value, style)
@@ -147,6 +153,17 @@ def build_request(
     if request_body is not None:
         _attach_body(built, target, request_body, evaluate)
     return built
+
+
+def _style(operation: Any, name: str, location: str, styles: StyleCache | None) -> ParameterStyle:
+    if styles is None:
+        return parameter_style(location, operation.parameter(name, location))
+    key = (id(operation), name, location)
+    found = styles.get(key)
+    if found is None or found[0] is not operation:
+        found = styles[key] = (operation,
+                               parameter_style(location, operation.parameter(name, location)))
+    return found[1]
 
 
 def serialize_querystring(value: Any, declared: Mapping[str, Any] | None) -> str:

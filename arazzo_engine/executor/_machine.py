@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arazzo_engine.errors import ArazzoError, ExecutionError
-from arazzo_engine.executor._build import build_request
+from arazzo_engine.executor._build import StyleCache, build_request
 from arazzo_engine.executor._context import api_message, exchange_context, parse_body
 from arazzo_engine.executor._evaluator import Evaluator
 from arazzo_engine.executor._expect import Expectations, unmet
@@ -49,7 +49,7 @@ from arazzo_engine.executor._results import (
 from arazzo_engine.executor._retry import parse_retry_after, retry_limit, seconds_of
 from arazzo_engine.executor._server_options import check_server_options
 from arazzo_engine.executor._state import Frame, RunEvent, RunState
-from arazzo_engine.expressions import Compiler, EvaluationContext
+from arazzo_engine.expressions import Compiler, EvaluationContext, Message
 
 __all__ = ["Abort", "Action", "Finish", "Machine", "Outcome", "SendRequest", "Wait", "Waited"]
 
@@ -114,6 +114,10 @@ class Machine:
         self.expectations = Expectations(self.options.expect,
                                          Compiler(regex_timeout=self.options.regex_timeout))
         self._maskers: dict[tuple[int, int], Masker] = {}
+        self._styles: StyleCache = {}
+        #: The secrets the last response body held, by its text and media type: a polling
+        #: loop gets the same body again and again, and harvesting walks all of it.
+        self._harvested: tuple[str, str, list[str]] | None = None
         #: Derived from the documents only (never from a run's state): by step node.
         self._action_lists: dict[tuple[str, str, int, str],
                                  tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
@@ -272,7 +276,8 @@ class Machine:
             target = self.program.resolve_operation(frame.document, step)
             parameters = self._parameters(frame, step)
             built = build_request(target, parameters, self._body(step),
-                                  lambda node: self.evaluator.value(node, ctx), self.options)
+                                  lambda node: self.evaluator.value(node, ctx), self.options,
+                                  self._styles)
         except ArazzoError as exc:
             self._step_not_run(state, frame, step, str(exc))
             return None
@@ -341,7 +346,7 @@ class Machine:
         ctx = exchange_context(self.evaluator.context(state, frame), pending, response)
         if response is not None and ctx.response is not None:
             add_secrets(state, harvest_headers(response.headers))
-            add_secrets(state, harvest_named(ctx.response.body))
+            add_secrets(state, self._harvest_body(ctx.response))
         masker = self.masker(state)
         request = pending["request"]
         execution = StepExecution(
@@ -386,6 +391,18 @@ class Machine:
         retry_after = response.header("Retry-After") if response else None
         self._conclude(state, frame, step, execution, ctx, succeeded,
                        retry_after=(retry_after, response.received_at if response else 0.0))
+
+    def _harvest_body(self, message: Message) -> list[str]:
+        """``harvest_named`` of a response body, which is the same for the same text."""
+        text, media = message.raw_body, message.content_type or ""
+        known = self._harvested
+        if not isinstance(text, str):
+            return harvest_named(message.body)
+        if known is not None and known[0] == text and known[1] == media:
+            return known[2]
+        found = harvest_named(message.body)
+        self._harvested = (text, media, found)
+        return found
 
     def _judge(self, step: Mapping[str, Any], ctx: EvaluationContext,
                execution: StepExecution, *, default: bool) -> bool:

@@ -232,6 +232,8 @@ class Masker:
                 forms.setdefault(form)
         self._forms = sorted(forms, key=len, reverse=True)
         self._set = frozenset(self.secrets)
+        #: URLs masked so far: a polling loop records the same URL on every poll.
+        self._urls: dict[str, str] = {}
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
@@ -266,6 +268,14 @@ class Masker:
     def url(self, url: str) -> str:
         """Hides secret values, the values of secret-named query parameters and the password of
         the userinfo."""
+        masked = self._urls.get(url)
+        if masked is None:
+            if len(self._urls) >= 256:
+                self._urls.clear()
+            masked = self._urls[url] = self._url(url)
+        return masked
+
+    def _url(self, url: str) -> str:
         url = _without_password(url)
         base, sep, query = url.partition("?")
         if not sep:

@@ -15,6 +15,8 @@ from typing import Any
 from arazzo_engine.errors import MissingValueError
 
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
+#: ``render``'s JSON, without building an encoder for every value.
+_RENDER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
     position = 0
     while position < len(accessors):
         accessor = accessors[position]
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):  # no ABC check for JSON
             if accessor.dotted:
                 end, key = _longest_member(value, accessors, position)
                 if key is None:
@@ -82,7 +84,7 @@ def _longest_member(mapping: Mapping[Any, Any], accessors: Sequence[Accessor],
     A candidate is only built when some key has its length, and never grows past the longest
     key, so a hostile chain of thousands of names costs what the keys allow, not its square.
     """
-    lengths = {len(k) for k in mapping if isinstance(k, str)}
+    lengths = {len(k) for k in mapping if type(k) is str or isinstance(k, str)}
     longest = max(lengths, default=0)
     found: tuple[int, str | None] = (position, None)
     parts: list[str] = []
@@ -126,7 +128,7 @@ def resolve_pointer(value: Any, pointer: str, start: str) -> Any:
         token = raw_token.replace("~1", "/").replace("~0", "~")
         if isinstance(value, (str, bytes)):
             value = _parse_json_text(value, where)
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):
             if token not in value:
                 raise MissingValueError(f"{where} has no member {token!r}")
             value = value[token]
@@ -158,7 +160,7 @@ def render(value: Any) -> str:
         return value
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("utf-8", errors="replace")
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _RENDER(value)
 
 
 def describe_type(value: Any) -> str:
