@@ -17,6 +17,8 @@ from arazzo_engine.errors import MissingValueError
 _ARRAY_INDEX = re.compile(r"0|[1-9][0-9]*")
 #: ``render``'s JSON, without building an encoder for every value.
 _RENDER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str).encode
+#: What the fast walks answer when they leave a value to the full walk.
+_NOT_FAST = object()
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
     Consecutive dotted names match the longest key that exists, so ``$outputs.a.b`` finds an
     output literally named ``a.b`` (output names may contain dots) before navigating ``a`` → ``b``.
     """
+    found = _navigate_fast(value, accessors)
+    if found is not _NOT_FAST:
+        return found
     where = start
     position = 0
     while position < len(accessors):
@@ -73,6 +78,48 @@ def navigate(value: Any, accessors: Sequence[Accessor], start: str) -> Any:
                 f"{where} is {describe_type(value)}, which has no member {str(accessor.key)!r}"
             )
         where += str(accessor)
+        position += 1
+    return value
+
+
+#: Dotted names in a row that ``_navigate_fast`` tries as one key at most (longer runs, a
+#: hostile chain among them, take the bounded walk of ``_longest_member``).
+_FAST_RUN = 4
+
+
+def _navigate_fast(value: Any, accessors: Sequence[Accessor]) -> Any:
+    """``navigate`` through plain dicts and lists, without the texts only an error needs;
+    ``_NOT_FAST`` whenever anything else comes up (the full walk then answers)."""
+    position, count = 0, len(accessors)
+    while position < count:
+        accessor = accessors[position]
+        kind = type(value)
+        if kind is dict:
+            if accessor.dotted:
+                run = position + 1
+                while run < count and accessors[run].dotted:
+                    run += 1
+                if run - position > _FAST_RUN:
+                    return _NOT_FAST
+                for end in range(run, position, -1):  # the longest name that is a key
+                    key = str(accessor.key) if end == position + 1 else \
+                        ".".join(str(a.key) for a in accessors[position:end])
+                    if key in value:
+                        value = value[key]
+                        position = end
+                        break
+                else:
+                    return _NOT_FAST
+                continue
+            key = str(accessor.key)
+            if key not in value:
+                return _NOT_FAST
+            value = value[key]
+        elif kind is list and type(accessor.key) is int \
+                and -len(value) <= accessor.key < len(value):
+            value = value[accessor.key]
+        else:
+            return _NOT_FAST
         position += 1
     return value
 
@@ -123,6 +170,9 @@ def resolve_pointer(value: Any, pointer: str, start: str) -> Any:
     """
     if pointer == "":
         return value
+    found = _pointer_fast(value, pointer)
+    if found is not _NOT_FAST:
+        return found
     where = start
     for raw_token in pointer[1:].split("/"):
         token = raw_token.replace("~1", "/").replace("~0", "~")
@@ -141,6 +191,25 @@ def resolve_pointer(value: Any, pointer: str, start: str) -> Any:
                 f"{where} is {describe_type(value)}, which has no member {token!r}"
             )
         where += ("#" if where == start else "") + "/" + raw_token
+    return value
+
+
+def _pointer_fast(value: Any, pointer: str) -> Any:
+    """``resolve_pointer`` through plain dicts and lists with escape-free tokens, without the
+    texts only an error needs; ``_NOT_FAST`` whenever anything else comes up (the full walk
+    then answers, with its messages)."""
+    if "~" in pointer:
+        return _NOT_FAST
+    for token in pointer[1:].split("/"):
+        kind = type(value)
+        if kind is dict:
+            if token not in value:
+                return _NOT_FAST
+            value = value[token]
+        elif kind is list and _ARRAY_INDEX.fullmatch(token) and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            return _NOT_FAST
     return value
 
 
