@@ -41,27 +41,32 @@ def request_message(pending: Mapping[str, Any]) -> Message:
     )
 
 
-def response_message(response: HttpResponse) -> Message:
+def response_message(response: HttpResponse, text: str | None = None) -> Message:
+    """``text``: the response's decoded body when the caller has it already."""
     headers: dict[str, str] = {}
     for name, value in response.headers:
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    if text is None:
+        text = response.text
+    content_type = response.content_type
     return Message(
         headers=headers,
-        body=parse_body(response.text, response.content_type),
-        raw_body=response.text,
-        content_type=response.content_type or None,
+        body=parse_body(text, content_type),
+        raw_body=text,
+        content_type=content_type or None,
     )
 
 
 def exchange_context(base: EvaluationContext, pending: Mapping[str, Any],
-                     response: HttpResponse | None) -> EvaluationContext:
+                     response: HttpResponse | None,
+                     text: str | None = None) -> EvaluationContext:
     request = pending["request"]
     base.url = request["url"]
     base.method = request["method"]
     base.request = request_message(pending)
     if response is not None:
         base.status_code = response.status_code
-        base.response = response_message(response)
+        base.response = response_message(response, text)
     return base
 
 

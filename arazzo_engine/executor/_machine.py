@@ -94,6 +94,7 @@ class Abort:
 Action = SendRequest | Wait | Finish
 Outcome = HttpResponse | TransportFailure | Waited | Abort | None
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _ACTION_LISTS = {"success": ("onSuccess", "successActions"),
                  "failure": ("onFailure", "failureActions")}
 
@@ -343,7 +344,8 @@ class Machine:
         frame = state.frames[-1]
         step = self.program.steps(frame.document, frame.workflow_id)[pending["position"]]
         response = outcome if isinstance(outcome, HttpResponse) else None
-        ctx = exchange_context(self.evaluator.context(state, frame), pending, response)
+        text = response.text if response is not None else ""  # decoded once for all uses
+        ctx = exchange_context(self.evaluator.context(state, frame), pending, response, text)
         if response is not None and ctx.response is not None:
             add_secrets(state, harvest_headers(response.headers))
             add_secrets(state, self._harvest_body(ctx.response))
@@ -379,11 +381,11 @@ class Machine:
             # For observers that show exchanges (arazzo run -v): the body, masked and cut.
             state.events.append(RunEvent("response", {
                 "stepId": execution.step_id, "depth": execution.depth,
-                "body": masker.text(response_preview(response.text)),
+                "body": masker.text(response_preview(text)),
             }))
             succeeded = self._judge(step, ctx, execution, default=response.status_code < 400)
             if not succeeded:
-                body = parse_body(response.text, response.content_type)
+                body = parse_body(text, response.content_type)
                 execution.api_message = api_message(body)
                 execution.error = self._failure_text(execution)
         execution.outputs, execution.unresolved = self.evaluator.outputs(step.get("outputs"), ctx)
@@ -844,7 +846,7 @@ class Machine:
 
     def _body(self, step: Mapping[str, Any]) -> Mapping[str, Any] | None:
         body = step.get("requestBody")
-        return body if isinstance(body, Mapping) else None
+        return body if body is not None and isinstance(body, Mapping) else None
 
     def masker(self, state: RunState) -> Masker:
         """A masker over every secret the run knows so far (built once per new secret)."""
@@ -861,7 +863,8 @@ class Machine:
         for name, value in outputs.items():
             if is_secret_name(str(name)):
                 add_secrets(state, harvest_named({"secret": value}))
-            elif isinstance(value, (Mapping, list)):
+            elif isinstance(value, (dict, list)) or (
+                    type(value) not in _SCALARS and isinstance(value, Mapping)):
                 add_secrets(state, harvest_named(value))
 
     def _only_workflow(self, key: str) -> str:

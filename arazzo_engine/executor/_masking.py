@@ -155,7 +155,7 @@ def harvest_named(value: Any, budget: int = _HARVEST_BUDGET) -> list[str]:
 def harvest_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> list[str]:
     """Values of secret headers, and the credentials inside them (``Bearer xyz`` gives ``xyz``
     too; ``Basic`` gives the decoded password; a cookie gives each cookie's value)."""
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    pairs = _pairs(headers)
     found: list[str] = []
     for name, value in pairs:
         if not is_secret_name(name) or not isinstance(value, str):
@@ -234,6 +234,7 @@ class Masker:
         self._set = frozenset(self.secrets)
         #: URLs masked so far: a polling loop records the same URL on every poll.
         self._urls: dict[str, str] = {}
+        self._headers: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.secrets)
@@ -259,7 +260,20 @@ class Masker:
         return value
 
     def headers(self, headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> dict[str, str]:
-        pairs = headers.items() if isinstance(headers, Mapping) else headers
+        """A new dict of the headers, masked (remembered by their pairs: a polling loop
+        records the same headers on every poll)."""
+        pairs = tuple(_pairs(headers))
+        try:
+            masked = self._headers.get(pairs)
+        except TypeError:  # a value that is not text
+            return self._masked_headers(pairs)
+        if masked is None:
+            if len(self._headers) >= 256:
+                self._headers.clear()
+            masked = self._headers[pairs] = self._masked_headers(pairs)
+        return dict(masked)
+
+    def _masked_headers(self, pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
         masked: dict[str, str] = {}
         for name, value in pairs:
             masked[name] = _mask_header(name, value) if is_secret_name(name) else self.text(value)
@@ -285,6 +299,14 @@ class Masker:
             key, eq, _value = pair.partition("=")
             parts.append(f"{key}={MASK}" if eq and is_secret_name(unquote(key)) else pair)
         return self.text(f"{base}?{'&'.join(parts)}")
+
+
+def _pairs(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    """Headers as (name, value) pairs, without the Mapping ABC check for a dict or a list."""
+    kind = type(headers)
+    if kind is dict or (kind is not list and isinstance(headers, Mapping)):
+        return headers.items()  # type: ignore[union-attr]
+    return headers  # type: ignore[return-value]
 
 
 def _without_password(url: str) -> str:
