@@ -199,12 +199,24 @@ def _declared_location(target: OperationTarget, name: str) -> str:
 
 
 def _fill_path(template: str, values: Mapping[str, str]) -> str:
-    missing = [n for n in _TEMPLATE_VARIABLE.findall(template) if n not in values]
+    pieces = _TEMPLATES.get(template)
+    if pieces is None:
+        if len(_TEMPLATES) >= 1024:
+            _TEMPLATES.clear()
+        # literal, name, literal, name, ..., literal: the template read once
+        pieces = _TEMPLATES[template] = tuple(_TEMPLATE_VARIABLE.split(template))
+    names = pieces[1::2]
+    missing = [n for n in names if n not in values]
     if missing:
         raise ExecutionError(
             f"path {template!r} needs a value for path parameter(s) {', '.join(missing)}"
         )
-    return _TEMPLATE_VARIABLE.sub(lambda m: values[m.group(1)], template)
+    return "".join(piece if index % 2 == 0 else values[piece]
+                   for index, piece in enumerate(pieces))
+
+
+#: Path templates split at their ``{name}`` variables, by template text.
+_TEMPLATES: dict[str, tuple[str, ...]] = {}
 
 
 def _replacement(item: Mapping[str, Any], evaluate: Evaluate) -> Replacement:

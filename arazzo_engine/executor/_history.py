@@ -41,21 +41,27 @@ class SpillFile:
         # Not a with-block: the file lives as long as the histories (the runs' results) do.
         self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115
         self._end = 0
+        #: Where the file stands after the last write (None after a read): a seek before
+        #: each line would flush the write buffer every time, a system call per step.
+        self._at: int | None = 0
         self._lock = threading.Lock()
 
     def write(self, line: bytes) -> int:
         """Appends one line; its offset."""
         with self._lock:
             offset = self._end
-            self._file.seek(offset)
+            if self._at != offset:
+                self._file.seek(offset)
             self._file.write(line)
             self._end += len(line)
+            self._at = self._end
             return offset
 
     def read(self, offset: int) -> bytes:
         with self._lock:
             self._file.flush()
             self._file.seek(offset)
+            self._at = None
             return self._file.readline()
 
     def close(self) -> None:

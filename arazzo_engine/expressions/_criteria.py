@@ -81,6 +81,12 @@ class CompiledCriterion:
     #: Seconds all the regex work of one evaluation may take (regex criteria, JSONPath
     #: ``search()``/``match()``, the Goessner ``=~``).
     regex_timeout: float = DEFAULT_TIMEOUT
+    #: ``_may_use_regex``, decided once (it is asked at every evaluation).
+    _regex_free: bool = field(default=False, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_regex_free", self.type == "simple"
+                           or isinstance(self._test, SingularComparison))
 
     @property
     def filters_context_children(self) -> bool:
@@ -97,7 +103,7 @@ class CompiledCriterion:
 
     def evaluate(self, context: EvaluationContext) -> CriterionResult:
         """Apply the criterion to the run's current data."""
-        if not self._may_use_regex:
+        if self._regex_free:
             return self._evaluate(context)
         with regex_budget(self.regex_timeout):
             return self._evaluate(context)
@@ -138,6 +144,9 @@ class CompiledCriterion:
     def _typed(self, value: Any, context: EvaluationContext) -> CriterionResult:
         assert self.context is not None
         test = self._test
+        if type(test) is SingularComparison and not isinstance(value, (str, bytes)):
+            passed, reason = test.test(value)  # the common case, straight to its answer
+            return CriterionResult(passed, reason)
         condition = self.condition
         if isinstance(test, _Substituted):
             try:

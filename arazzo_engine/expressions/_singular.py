@@ -139,7 +139,14 @@ class SingularComparison(JSONPathTest):
     explained: tuple[tuple[str, Path], ...]
 
     def test(self, value: Any) -> tuple[bool, str]:
-        held = any(all(c.holds(value) for c in conjuncts) for conjuncts in self.disjuncts)
+        held = False
+        for conjuncts in self.disjuncts:  # any(all(...)), without two generators a poll
+            for comparison in conjuncts:
+                if not comparison.holds(value):
+                    break
+            else:
+                held = True
+                break
         verdict = "holds" if held else "is false"
         return held, f"{self.condition} {verdict}{self._values(value)}"
 
