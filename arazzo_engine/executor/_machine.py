@@ -119,6 +119,7 @@ class Machine:
         #: The secrets the last response body held, by its text and media type: a polling
         #: loop gets the same body again and again, and harvesting walks all of it.
         self._harvested: tuple[str, str, list[str]] | None = None
+        self._harvested_requests: dict[tuple[Any, str], list[str]] = {}
         #: Derived from the documents only (never from a run's state): by step node.
         self._action_lists: dict[tuple[str, str, int, str],
                                  tuple[Mapping[str, Any], list[Mapping[str, Any]]]] = {}
@@ -294,8 +295,7 @@ class Machine:
         if clipped and left is not None:
             built.request.timeout = max(left, 0.001)
             step_timeout = None
-        add_secrets(state, harvest_headers(built.request.headers))
-        add_secrets(state, harvest_url(built.request.url))
+        add_secrets(state, self._harvest_request(built.request))
         add_secrets(state, harvest_named(built.body))
         built.request.secret_values = frozenset(state.secrets)
         state.pending = {
@@ -393,6 +393,21 @@ class Machine:
         retry_after = response.header("Retry-After") if response else None
         self._conclude(state, frame, step, execution, ctx, succeeded,
                        retry_after=(retry_after, response.received_at if response else 0.0))
+
+    def _harvest_request(self, request: HttpRequest) -> list[str]:
+        """``harvest_headers`` then ``harvest_url`` of a request, which are the same for the
+        same headers and URL (every poll of a loop sends the same ones)."""
+        try:
+            key = (tuple(request.headers.items()), request.url)
+            found = self._harvested_requests.get(key)
+        except TypeError:  # a header value that is not text
+            return harvest_headers(request.headers) + harvest_url(request.url)
+        if found is None:
+            if len(self._harvested_requests) >= 64:
+                self._harvested_requests.clear()
+            found = self._harvested_requests[key] = (harvest_headers(request.headers)
+                                                     + harvest_url(request.url))
+        return found
 
     def _harvest_body(self, message: Message) -> list[str]:
         """``harvest_named`` of a response body, which is the same for the same text."""
