@@ -530,3 +530,35 @@ def test_many_threads_share_one_session(recorder: Recorder, direct: list[str]) -
         thread.join(30)
     session.close()
     assert failures == [] and len(direct) == 24 and len(recorder.seen) == 24
+
+
+def test_a_missing_ca_bundle_is_worded_alike_on_both_routes(tls_server: LocalServer,
+                                                            direct: list[str],
+                                                            tmp_path: Path) -> None:
+    missing = str(tmp_path / "absent.pem")
+    messages = []
+    for forced in (False, True):
+        session = _session()
+        if forced:
+            _by_requests(session)
+        try:
+            with pytest.raises(ExchangeError) as caught:
+                exchange(session, "GET", f"{tls_server.url}/x", timeout=5, verify=missing)
+        finally:
+            session.close()
+        messages.append(caught.value.message)
+    assert messages[0] == messages[1] == (
+        "cannot send the request: Could not find a suitable TLS CA certificate bundle, "
+        f"invalid path: {missing}")
+    assert len(direct) == 1
+
+
+def test_session_headers_as_a_plain_dict_go_out_alike(recorder: Recorder,
+                                                      direct: list[str]) -> None:
+    def setup(session: requests.Session) -> None:
+        session.headers = {"user-agent": "plain/1", "Accept": "*/*"}  # type: ignore[assignment]
+
+    (direct_wire, _), (requests_wire, _) = _both(
+        recorder, direct, "POST", "/x", setup, headers={"User-Agent": "request/2"}, body=b"{}")
+    assert direct_wire == requests_wire
+    assert b"\r\nUser-Agent: request/2\r\n" in direct_wire and b"plain" not in direct_wire
