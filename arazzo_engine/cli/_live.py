@@ -37,6 +37,10 @@ _VALUE_WIDTH = 24
 _SPINNER_CELLS = 2
 #: The fewest characters of a path kept when a line is shortened to the terminal's width.
 _MIN_PATH = 12
+#: Redraws of the live line a second: rich's own timer redraws it this often (the spinner,
+#: the countdown), and an event redraws it at once only when the last redraw is older than
+#: that. A loop that polls a thousand times a second is not redrawn a thousand times.
+_REFRESHES_PER_SECOND = 8
 Clock = Callable[[], float]
 
 
@@ -109,9 +113,11 @@ class LiveReporter:
         #: Step ids padded to one width, so methods and paths line up.
         self.width = max((len(s) for steps in self.step_order.values() for s in steps),
                          default=0)
-        self.live = Live(_StatusLine(self), console=console, refresh_per_second=8,
+        self.live = Live(_StatusLine(self), console=console,
+                         refresh_per_second=_REFRESHES_PER_SECOND,
                          transient=True, redirect_stdout=False, redirect_stderr=False)
         self._started = False
+        self._redrawn = float("-inf")
 
     # the observer ---------------------------------------------------------------------
 
@@ -122,7 +128,10 @@ class LiveReporter:
         handler = getattr(self, "_on_" + event.kind.replace("-", "_"), None)
         if handler is not None:
             handler(event.data)
-        self.live.refresh()
+        now = self.clock()
+        if now - self._redrawn >= 1 / _REFRESHES_PER_SECOND:  # else rich's timer redraws it
+            self._redrawn = now
+            self.live.refresh()
 
     def close(self) -> None:
         if self.loop is not None:
