@@ -97,6 +97,12 @@ class SpillHistory(Sequence[StepExecution]):
         for offset in list(self._offsets):
             yield StepExecution.from_dict(json.loads(self._spill.read(offset)))
 
+    def json_texts(self) -> Iterator[str]:
+        """Each step execution as the JSON text it was spilled as (what ``json.dumps(
+        step.to_dict(), default=str)`` gives for it), for a caller that only writes it out."""
+        for offset in list(self._offsets):
+            yield self._spill.read(offset).decode().rstrip("\n")
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
             return list(self) == list(other)

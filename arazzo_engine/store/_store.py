@@ -504,6 +504,16 @@ class StoredSteps(Sequence[StepExecution]):
         for (data,) in cursor:
             yield StepExecution.from_dict(json.loads(data))
 
+    def json_texts(self) -> Iterator[str]:
+        """Each step execution as the JSON text it is stored as: exactly
+        ``json.dumps(step.to_dict(), default=str)`` of what iterating gives (records round-trip),
+        without decoding it into objects and encoding it again for a caller that only writes
+        it out (the CLI's JSON result)."""
+        cursor = self.store.db.execute("SELECT data FROM steps WHERE run_id = ? ORDER BY seq",
+                                       (self.run_id,))
+        for (data,) in cursor:
+            yield str(data)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
             return list(self) == list(other)
