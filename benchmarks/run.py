@@ -96,7 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(results, end="")
     print(f"total: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     if arguments.write:
-        BENCHMARKS_DOC.write_text(document(results), encoding="utf-8")
+        BENCHMARKS_DOC.write_text(
+            document(results, BENCHMARKS_DOC.read_text(encoding="utf-8")), encoding="utf-8")
         print(f"wrote {BENCHMARKS_DOC.name}", file=sys.stderr)
     return 0
 
