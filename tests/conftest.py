@@ -1,8 +1,10 @@
 """Suite-wide fixtures: local servers are never reached through a proxy from the environment,
-and tests marked ``needs_shared`` skip (or fail, with ``ARAZZO_REQUIRE_SHARED=1``) without
-``../shared``."""
+the processes tests start see Ctrl-C as in a terminal, and tests marked ``needs_shared`` skip
+(or fail, with ``ARAZZO_REQUIRE_SHARED=1``) without ``../shared``."""
 
 from __future__ import annotations
+
+import signal
 
 import pytest
 from _shared import MARKER, require
@@ -14,6 +16,12 @@ _PROXY_VARIABLES = (
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A suite started in the background by a non-interactive shell (`.ci/run &`, nohup) inherits
+    # SIGINT ignored, and so would every process it starts: tests that send SIGINT to stand for
+    # Ctrl-C in a terminal (where SIGINT is never ignored) would then wait on a process that
+    # cannot hear it. A handler here is reset to the default in each child at exec.
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     config.addinivalue_line(
         "markers", f"{MARKER}(path): the test reads data kept beside the clone in ../shared/")
 
