@@ -98,20 +98,38 @@ def _session(trust_env: bool = False, setup: Callable[[requests.Session], Any] |
     return session
 
 
+def _each_route(setup: Callable[[requests.Session], Any] | None = None,
+                ) -> Iterator[tuple[bool, requests.Session]]:
+    """A fresh session for the direct route, then one forced onto requests' route (``True``);
+    each is closed once its turn is over."""
+    for forced in (False, True):
+        session = _session(setup=setup)
+        if forced:
+            _by_requests(session)
+        try:
+            yield forced, session
+        finally:
+            session.close()
+
+
+def _failures(url: str, **kwargs: Any) -> list[str]:
+    """The message each route gives for a GET of ``url`` that must fail."""
+    messages = []
+    for _, session in _each_route():
+        with pytest.raises(ExchangeError) as caught:
+            exchange(session, "GET", url, timeout=5, **kwargs)
+        messages.append(caught.value.message)
+    return messages
+
+
 def _both(recorder: Recorder, direct: list[str], method: str, path: str,
           setup: Callable[[requests.Session], Any] | None = None,
           **kwargs: Any) -> tuple[tuple[bytes, Exchanged], tuple[bytes, Exchanged]]:
     """The request as each route sent it, and what each made of the answer."""
     outcomes = []
-    for forced in (False, True):
-        session = _session(setup=setup)
-        if forced:
-            _by_requests(session)
+    for forced, session in _each_route(setup):
         taken = len(direct)
-        try:
-            answer = exchange(session, method, recorder.url + path, timeout=10, **kwargs)
-        finally:
-            session.close()
+        answer = exchange(session, method, recorder.url + path, timeout=10, **kwargs)
         assert len(direct) == taken + (0 if forced else 1)  # the route it was meant to take
         outcomes.append((recorder.seen[-1], answer))
     return outcomes[0], outcomes[1]
@@ -210,14 +228,8 @@ def test_cookies_the_server_sets_come_back_on_the_next_request(
 def test_the_jar_fills_alike_on_both_routes(cookie_server: LocalServer,
                                             direct: list[str]) -> None:
     jars = []
-    for forced in (False, True):
-        session = _session()
-        if forced:
-            _by_requests(session)
-        try:
-            exchange(session, "GET", f"{cookie_server.url}/login", timeout=10)
-        finally:
-            session.close()
+    for _, session in _each_route():
+        exchange(session, "GET", f"{cookie_server.url}/login", timeout=10)
         jars.append(sorted((c.name, c.value, c.domain, c.path) for c in session.cookies))
     assert jars[0] == jars[1] == [("sid", "s1", "127.0.0.1", "/")]
     assert len(direct) == 1
@@ -386,19 +398,9 @@ def _bad_gzip(head: bytes, conn: socket.socket) -> None:
                                      _bad_gzip])
 def test_broken_servers_are_worded_alike_on_both_routes(
         direct: list[str], handler: Callable[[bytes, socket.socket], None]) -> None:
-    messages = []
     with RawServer(handler) as server:
-        for forced in (False, True):
-            session = _session()
-            if forced:
-                _by_requests(session)
-            try:
-                with pytest.raises(ExchangeError) as caught:
-                    exchange(session, "GET", f"{server.url}/x", timeout=5)
-            finally:
-                session.close()
-            messages.append(caught.value.message.replace(server.url.removeprefix("http://"),
-                                                         "HOST"))
+        messages = [message.replace(server.url.removeprefix("http://"), "HOST")
+                    for message in _failures(f"{server.url}/x")]
     assert messages[0] == messages[1]
     assert len(direct) == 1
 
@@ -406,17 +408,7 @@ def test_broken_servers_are_worded_alike_on_both_routes(
 def test_a_refused_connection_is_worded_alike_on_both_routes(direct: list[str]) -> None:
     with LocalServer() as server:
         url = f"{server.url}/x"
-    messages = []
-    for forced in (False, True):
-        session = _session()
-        if forced:
-            _by_requests(session)
-        try:
-            with pytest.raises(ExchangeError) as caught:
-                exchange(session, "GET", url, timeout=5)
-        finally:
-            session.close()
-        messages.append(caught.value.message)
+    messages = _failures(url)
     assert messages[0] == messages[1] == (
         f"cannot connect to {url.removeprefix('http://').removesuffix('/x')}: "
         "Connection refused")
@@ -485,14 +477,8 @@ def test_a_name_keeps_its_host_header_and_idna_on_the_direct_route(
     monkeypatch.setattr(socket, "getaddrinfo", resolve)
     port = recorder.url.rpartition(":")[2]
     wires = []
-    for forced in (False, True):
-        session = _session()
-        if forced:
-            _by_requests(session)
-        try:
-            exchange(session, "GET", f"http://B\u00fccher.test:{port}/x", timeout=5)
-        finally:
-            session.close()
+    for _, session in _each_route():
+        exchange(session, "GET", f"http://B\u00fccher.test:{port}/x", timeout=5)
         wires.append(recorder.seen[-1])
     assert wires[0] == wires[1]
     assert f"\r\nHost: xn--bcher-kva.test:{port}\r\n".encode() in wires[0]
@@ -536,17 +522,7 @@ def test_a_missing_ca_bundle_is_worded_alike_on_both_routes(tls_server: LocalSer
                                                             direct: list[str],
                                                             tmp_path: Path) -> None:
     missing = str(tmp_path / "absent.pem")
-    messages = []
-    for forced in (False, True):
-        session = _session()
-        if forced:
-            _by_requests(session)
-        try:
-            with pytest.raises(ExchangeError) as caught:
-                exchange(session, "GET", f"{tls_server.url}/x", timeout=5, verify=missing)
-        finally:
-            session.close()
-        messages.append(caught.value.message)
+    messages = _failures(f"{tls_server.url}/x", verify=missing)
     assert messages[0] == messages[1] == (
         "cannot send the request: Could not find a suitable TLS CA certificate bundle, "
         f"invalid path: {missing}")
