@@ -114,7 +114,7 @@ class Machine:
         self.evaluator = Evaluator(program, regex_timeout=self.options.regex_timeout)
         self.expectations = Expectations(self.options.expect,
                                          Compiler(regex_timeout=self.options.regex_timeout))
-        self._maskers: dict[tuple[int, int], Masker] = {}
+        self._maskers: dict[tuple[str, ...], Masker] = {}
         self._styles: StyleCache = {}
         #: The secrets the last response body held, by its text and media type: a polling
         #: loop gets the same body again and again, and harvesting walks all of it.
@@ -864,11 +864,14 @@ class Machine:
         return body if body is not None and isinstance(body, Mapping) else None
 
     def masker(self, state: RunState) -> Masker:
-        """A masker over every secret the run knows so far (built once per new secret)."""
-        key = (id(state.secrets), len(state.secrets))
+        """A masker over every secret the run knows so far (built once per new secret).
+
+        Keyed by the secrets themselves: runs that know the same secrets (a thousand runs
+        with one token) share one masker, and a run's key can never be a finished run's."""
+        key = tuple(state.secrets)
         found = self._maskers.get(key)
         if found is None:
-            if len(self._maskers) > 64:
+            if len(self._maskers) > 256:
                 self._maskers.clear()
             found = self._maskers[key] = Masker(state.secrets)
         return found

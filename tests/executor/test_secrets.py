@@ -163,3 +163,21 @@ def test_masking_covers_encodings_numbers_and_userinfo() -> None:
     assert masker.url("https://ann:pw-77@h/x?token=abc&q=1") == f"https://ann:{MASK}@h/x?" \
         f"token={MASK}&q=1"
     assert Masker(["ab"]).text("ab") == "ab"  # too short to hide safely
+
+
+def test_the_masker_follows_the_secrets_a_run_knows_not_where_they_are_kept() -> None:
+    """One machine serves many runs: a run's masker is found by the secrets themselves, so
+    a run never gets a masker made for another run's secrets (a list reused, or a new list
+    at a finished run's address), and runs that know the same secrets share one."""
+    import arazzo_engine
+    from arazzo_engine.executor import Machine, RunOptions
+
+    workflow = Path(__file__).parents[2] / "specs/dbt/arazzo/dbt-trigger-run-and-poll-workflow.yml"
+    machine = Machine(arazzo_engine.load(workflow).program, RunOptions())
+    inputs = {"accountId": 1, "jobId": 2, "token": "first-token-value"}
+    first = machine.start(None, inputs)
+    assert machine.masker(first).text("x first-token-value x") == "x *** x"
+    first.secrets[:] = ["other-token-value"]  # same list, same length, other secret
+    assert machine.masker(first).text("x other-token-value x") == "x *** x"
+    second = machine.start(None, {**inputs, "token": "other-token-value"})
+    assert machine.masker(second) is machine.masker(first)
