@@ -16,6 +16,9 @@ fsyncs the WAL only when it checkpoints it into the database), but the database 
 corrupted and every run comes back as it was at an earlier checkpoint. ``synchronous=FULL``
 would fsync every commit: a disk flush per step, which the store is not allowed to cost.
 Several processes may use one store at once: SQLite locks, and each write waits its turn.
+Several threads of one process may share one ``RunStore`` (a ``Scheduler``'s workers record
+the runs they drive): its connection is not bound to the thread that opened it, and a lock
+lets one thread at a time into a transaction or a read.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -127,9 +131,12 @@ class RunStore:
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else default_store_path()
+        #: One thread at a time in the connection (a transaction spans several statements).
+        self.lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
+                                      check_same_thread=False)
             self.db.execute("PRAGMA busy_timeout = 30000")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")
@@ -210,8 +217,9 @@ class RunStore:
 
     def find(self, prefix: str) -> str:
         """The run id that is ``prefix`` or starts with it (one only)."""
-        rows = self.db.execute("SELECT id FROM runs WHERE id = ? OR id LIKE ? ORDER BY id",
-                               (prefix, _like(prefix) + "%")).fetchall()
+        with self.lock:
+            rows = self.db.execute("SELECT id FROM runs WHERE id = ? OR id LIKE ? ORDER BY id",
+                                   (prefix, _like(prefix) + "%")).fetchall()
         exact = [r[0] for r in rows if r[0] == prefix]
         if exact:
             return str(exact[0])
@@ -225,14 +233,18 @@ class RunStore:
 
     def get(self, run_id: str) -> StoredRun:
         found = self.find(run_id)
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", (found,)).fetchone()
+        with self.lock:
+            row = self.db.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?",
+                                  (found,)).fetchone()
         return _stored(row)
 
     def runs(self, limit: int | None = None) -> list[StoredRun]:
         query = f"SELECT {_COLUMNS} FROM runs ORDER BY started DESC, id DESC"
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        return [_stored(row) for row in self.db.execute(query)]
+        with self.lock:
+            rows = self.db.execute(query).fetchall()
+        return [_stored(row) for row in rows]
 
     def steps(self, run_id: str) -> StoredSteps:
         return StoredSteps(self, self.find(run_id))
@@ -240,23 +252,46 @@ class RunStore:
     # plumbing -----------------------------------------------------------------------------
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
+        return _Transaction(self.db, self.lock)
+
+    def _rows(self, query: str, parameters: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        """A query's rows, read a batch at a time under the lock: another thread may write
+        between two batches (a run's results are read while other runs go on)."""
+        with self.lock:
+            cursor = self.db.execute(query, parameters)
+            batch = cursor.fetchmany(_BATCH)
+        while batch:
+            yield from batch
+            with self.lock:
+                batch = cursor.fetchmany(_BATCH)
 
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` ... ``COMMIT`` (or ``ROLLBACK``): a writer waits for the lock up
     front instead of failing half-way."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
         self.db = db
+        self.lock = lock
 
     def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
         return self.db
 
     def __exit__(self, kind: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if kind is not None else "COMMIT")
+        try:
+            self.db.execute("ROLLBACK" if kind is not None else "COMMIT")
+        finally:
+            self.lock.release()
 
+
+#: Rows read per batch when a run's steps are streamed back.
+_BATCH = 256
 
 _COLUMNS = ("id, document, document_hash, workflow_id, started, updated, status, last_step, "
             "step_count, pid, host, inputs, secret_inputs, key_salt, sealed_secrets, "
@@ -468,6 +503,9 @@ ActionThunk = Callable[[], Mapping[str, Any] | None]
 _dumps = json.JSONEncoder(default=str).encode
 
 
+_STEPS = "SELECT data FROM steps WHERE run_id = ? ORDER BY seq"
+
+
 class StoredSteps(Sequence[StepExecution]):
     """A run's step executions read back from the store, in order, without loading them all."""
 
@@ -476,8 +514,9 @@ class StoredSteps(Sequence[StepExecution]):
         self.run_id = run_id
 
     def __len__(self) -> int:
-        row = self.store.db.execute("SELECT COUNT(*) FROM steps WHERE run_id = ?",
-                                    (self.run_id,)).fetchone()
+        with self.store.lock:
+            row = self.store.db.execute("SELECT COUNT(*) FROM steps WHERE run_id = ?",
+                                        (self.run_id,)).fetchone()
         return int(row[0])
 
     @overload
@@ -493,15 +532,14 @@ class StoredSteps(Sequence[StepExecution]):
         position = index + size if index < 0 else index
         if not 0 <= position < size:
             raise IndexError(index)
-        row = self.store.db.execute(
-            "SELECT data FROM steps WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET ?",
-            (self.run_id, position)).fetchone()
+        with self.store.lock:
+            row = self.store.db.execute(
+                "SELECT data FROM steps WHERE run_id = ? ORDER BY seq LIMIT 1 OFFSET ?",
+                (self.run_id, position)).fetchone()
         return StepExecution.from_dict(json.loads(row[0]))
 
     def __iter__(self) -> Iterator[StepExecution]:
-        cursor = self.store.db.execute("SELECT data FROM steps WHERE run_id = ? ORDER BY seq",
-                                       (self.run_id,))
-        for (data,) in cursor:
+        for (data,) in self.store._rows(_STEPS, (self.run_id,)):
             yield StepExecution.from_dict(json.loads(data))
 
     def json_texts(self) -> Iterator[str]:
@@ -509,9 +547,7 @@ class StoredSteps(Sequence[StepExecution]):
         ``json.dumps(step.to_dict(), default=str)`` of what iterating gives (records round-trip),
         without decoding it into objects and encoding it again for a caller that only writes
         it out (the CLI's JSON result)."""
-        cursor = self.store.db.execute("SELECT data FROM steps WHERE run_id = ? ORDER BY seq",
-                                       (self.run_id,))
-        for (data,) in cursor:
+        for (data,) in self.store._rows(_STEPS, (self.run_id,)):
             yield str(data)
 
     def __eq__(self, other: object) -> bool:

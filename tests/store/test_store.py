@@ -9,13 +9,14 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from arazzo_engine.executor import Frame, RunState, StepExecution
-from arazzo_engine.store import RunStore, default_store_path
+from arazzo_engine.store import RunRecorder, RunStore, default_store_path
 
 SECRET = "s3cr3t-Value-99"
 
@@ -158,3 +159,34 @@ def test_a_writer_killed_mid_transaction_leaves_earlier_runs_whole(tmp_path: Pat
             assert run.step_count == len(store.steps(run.id))
         oldest = sorted(runs, key=lambda r: r.started)[:3]
         assert all(r.step_count == 10 for r in oldest)
+
+
+def test_threads_sharing_one_store_each_write_whole_checkpoints(tmp_path: Path) -> None:
+    """A Scheduler's workers record the runs they drive through one open store: the
+    connection is not bound to the thread that opened it, and one transaction at a time
+    gets in, so every checkpoint lands whole while runs are read back meanwhile."""
+    with RunStore(tmp_path / "runs.db") as store:
+        recorders = [_begin(store, _state(workflow=f"w{n}")) for n in range(8)]
+        failures: list[BaseException] = []
+
+        def write(recorder: RunRecorder, number: int) -> None:
+            try:
+                for step in range(1, 26):
+                    recorder.append(StepExecution(step_id="s", workflow_id=f"w{number}",
+                                                  outcome="succeeded"))
+                    recorder.checkpoint(_state(f"w{number}", step), None)
+                    assert len(store.steps(recorder.id)) == step
+            except BaseException as exc:  # reported by the main thread
+                failures.append(exc)
+
+        threads = [threading.Thread(target=write, args=(r, n)) for n, r in enumerate(recorders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert failures == []
+        for number, recorder in enumerate(recorders):
+            run = store.get(recorder.id)
+            assert run.step_count == 25 and run.state["stepCount"] == 25
+            assert [s.workflow_id for s in store.steps(run.id)] == [f"w{number}"] * 25
+        assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
