@@ -32,7 +32,10 @@ would build: the URL as requests prepares it (requoted, IDNA host; kept per adap
 the session's headers under the request's, header lines checked as requests checks them,
 Content-Length as requests sets it, the jar's Cookie line; the answer's Set-Cookie lines go
 into the jar, urllib3's errors become the requests errors requests makes of them (so failures
-read the same), and the body is read with the same cap and decoding. Anything else goes the
+read the same), and the body is read with the same cap and decoding. With requests' default
+retries (none) the request is written and its answer read by ``_http11`` on a connection of
+that pool, not through ``urlopen`` and http.client, whose layers cost more than the exchange
+(same bytes, same reading, same failures: tests/test_http11.py). Anything else goes the
 *requests route*: the request prepared and sent by ``Session.send`` with those settings,
 which also skips requests' per-request merging of settings. ``responses`` (which replaces
 ``HTTPAdapter.send``) and any adapter of a caller's own therefore still see every request.
@@ -86,6 +89,8 @@ from urllib3.exceptions import (
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import Timeout
+
+from arazzo_engine import _http11
 
 __all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "charset_of", "exchange",
            "new_session", "origin"]
@@ -360,6 +365,9 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
         #: (URL, verify) -> its pool on the direct route (``_direct_route``).
         self.routes: dict[tuple[str, bool | str], _Route] = {}
+        #: (scheme, host, port, verify) -> its pool: a new URL of a known origin (each run
+        #: of a thousand polls its own run's URL) skips requests' and urllib3's pool lookup.
+        self.origin_pools: dict[tuple[str, str | None, int | None, bool | str], Any] = {}
         #: Header lines already found valid (requests' ``check_header_validity``): a run
         #: sends the same few again and again. Kept by the adapter, so a run's credentials
         #: live no longer than its session.
@@ -640,9 +648,19 @@ def _new_route(adapter: _WatchedAdapter, url: str, verify: bool | str) -> _Route
         if not wire_url.lower().startswith(("http://", "https://")) or any(
                 get_auth_from_url(wire_url)):
             return None
-        target = adapter.request_url(prepared, {})
-        pool: Any = adapter.get_connection_with_tls_context(prepared, verify, proxies={},
-                                                            cert=None)
+        # adapter.request_url(prepared, proxies={}), which is the path and query:
+        target = prepared.path_url
+        if target.startswith("//"):
+            target = f"/{target.lstrip('/')}"
+        parts = urlsplit(wire_url)
+        key = (parts.scheme.lower(), parts.hostname, parts.port, verify)
+        pool: Any = adapter.origin_pools.get(key)
+        if pool is None or pool.pool is None:  # none yet, or closed (session closed, evicted)
+            pool = adapter.get_connection_with_tls_context(prepared, verify, proxies={},
+                                                           cert=None)
+            if len(adapter.origin_pools) >= _ROUTES_KEPT:
+                adapter.origin_pools.clear()
+            adapter.origin_pools[key] = pool
     except Exception:  # requests' own route raises it again, as requests words it
         return None
     return _Route(wire_url, target, pool, adapter, wire_url.lower().startswith("https:"))
@@ -708,11 +726,16 @@ def _send_direct(session: requests.Session, route: _Route, method: str,
         bound = _TIMEOUTS[timeout] = Timeout(connect=timeout, read=timeout)
         if len(_TIMEOUTS) > 64:
             _TIMEOUTS.clear()
+    raw: BaseHTTPResponse | _http11.Answer
     try:
-        raw = route.pool.urlopen(
-            method=method, url=route.target, body=body, headers=headers, redirect=False,
-            assert_same_host=False, preload_content=False, decode_content=False,
-            retries=route.adapter.max_retries, timeout=bound, chunked=False)
+        if _http11.applies(route.adapter.max_retries):
+            raw = _http11.send(route.pool, method, route.target, headers, body, timeout,
+                               _attach_current)
+        else:
+            raw = route.pool.urlopen(
+                method=method, url=route.target, body=body, headers=headers, redirect=False,
+                assert_same_host=False, preload_content=False, decode_content=False,
+                retries=route.adapter.max_retries, timeout=bound, chunked=False)
     except (ProtocolError, OSError) as err:
         raise requests.ConnectionError(err) from None
     except MaxRetryError as err:
@@ -741,6 +764,8 @@ def _send_direct(session: requests.Session, route: _Route, method: str,
     answered = raw.headers
     if "set-cookie" in answered or "set-cookie2" in answered:
         extract_cookies_to_jar(jar, _Wire(route.url, headers), raw)
+    if isinstance(raw, _http11.Answer):
+        return _Lean(raw, route.url)
     return _Direct(raw, route.url)
 
 
@@ -843,6 +868,38 @@ class _Direct(_Reply):
         if not self.whole:  # as requests' Response.close: a half-read body closes the socket
             self.raw.close()
         self.raw.release_conn()
+
+
+class _Lean(_Reply):
+    """A response read by ``_http11`` (the direct route with requests' default retries)."""
+
+    def __init__(self, answer: _http11.Answer, url: str) -> None:
+        self.answer = answer
+        self.status = answer.status
+        self.url = url
+
+    def location(self) -> str | None:
+        return self.answer.headers.get("location")
+
+    def _chunks(self) -> Iterator[bytes]:
+        try:
+            yield from self.answer.stream()
+        except _BODY_ERROR_TYPES as error:
+            raise _as_requests_error(error) from None
+
+    def read(self, url: str, max_body: int) -> bytes:
+        return _read(self._chunks(), url, max_body)
+
+    def drain(self) -> None:
+        with contextlib.suppress(requests.RequestException):
+            for _ in zip(range(4), self._chunks(), strict=False):
+                pass
+
+    def header_list(self) -> list[tuple[str, str]]:
+        return self.answer.headers.grouped()
+
+    def close(self) -> None:
+        self.answer.release()
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
