@@ -1,27 +1,36 @@
-"""Many runs in one process: one thread decides, a timer heap holds the waits, a bounded pool
-sends the requests.
+"""Many runs in one process: a timer heap holds the waits, a bounded pool of workers drives
+the runs that have something to do.
 
 A run spends most of its life waiting (polling manners, ``retryAfter``, ``Retry-After``); a
 thread per run would hold a stack and a connection pool each for that. Because the executor's
 core is a pure machine (``decide(state, outcome) -> SendRequest | Wait | Finish``), a run can
-instead be a ``RunState`` and an entry in a heap: the scheduler's thread asks each run's machine
-for its next action, files waits by their due time, and hands requests to a small pool of HTTP
-workers whose answers come back through one queue. A thousand waiting runs cost a thousand
-states, not a thousand threads.
+instead be a ``RunState`` and an entry in a heap. A worker takes a run that is due, asks its
+machine for the next action and performs it: it sends a request itself and decides again with
+the answer, until the run waits (back on the heap) or ends. The scheduler's own thread only
+moves due runs from the heap to the workers and handles stops. A thousand waiting runs cost a
+thousand states, not a thousand threads.
 
-Each HTTP worker owns its own ``requests`` sessions (a ``Session`` is not meant to be shared
-between threads), one per distinct set of transport options; cookies stay per run, as they do
-for a run driven alone, because each run brings its own cookie jar to whichever worker sends
-its request. Deadlines apply exactly as in ``drive`` (``_deadline.Deadline``).
+Why the worker that got the answer decides (not one deciding thread): all the client's Python
+runs under one interpreter lock, and a hand-off costs thread wake-ups and lock convoys on every
+exchange. A deciding thread that hands each request to a worker and takes each answer back
+pays that three times an exchange and becomes the one queue every run waits in; measured with
+1,000 runs, the hand-offs cost more than the deciding (docs/benchmarks.md). A run is only ever
+in one worker's hands at a time, so its state needs no lock of its own.
+
+Each worker owns its own ``requests`` sessions (a ``Session`` is not meant to be shared between
+threads), one per distinct set of transport options; cookies stay per run, as they do for a run
+driven alone, because each run brings its own cookie jar to whichever worker sends its request.
+Deadlines apply exactly as in ``drive`` (``_deadline.Deadline``). Observers are called on the
+worker that drives the run (one run's events in order, never two at once for one run).
 
 As in ``drive``, step executions leave the run state as they finish: into the run store when
 ``RunOptions.state`` asks for one (each action checkpointed before it is performed, repeatable
-ones grouped as ``drive`` groups them), else into
-one temporary file that every run of the scheduler shares; ``result.steps`` reads them back, so
-a run's memory does not grow with its polls. A ``StopSignal`` (for every run, or given to one
-run) ends waits at once; a request in flight on an HTTP worker cannot be cut off, so the run is
-ended "interrupted" at once with that request recorded as in flight (in doubt), and its late
-answer is dropped.
+ones grouped as ``drive`` groups them; the store serialises its writers), else into one
+temporary file that every run of the scheduler shares; ``result.steps`` reads them back, so a
+run's memory does not grow with its polls. A ``StopSignal`` (for every run, or given to one
+run) ends waits at once; a request in flight cannot be cut off, so the scheduler's thread ends
+that run "interrupted" at once with the request recorded as in flight (in doubt), and the
+worker drops its late answer.
 """
 
 from __future__ import annotations
@@ -33,7 +42,6 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -106,10 +114,10 @@ class RunHandle:
     cookies: RequestsCookieJar = field(default_factory=RequestsCookieJar, repr=False)
     result: RunResult | None = None
     error: BaseException | None = None
-    #: The exchange under way (a token), None when no request of this run is pending.
+    #: The request being sent (a token), None when none is; the scheduler's lock guards it.
     _exchange: int | None = field(default=None, repr=False)
-    #: True once an HTTP worker has begun to send that request.
-    _sending: bool = field(default=False, repr=False)
+    #: A worker is inside this run's machine (its state is half-changed until it returns).
+    _deciding: bool = field(default=False, repr=False)
 
     @property
     def done(self) -> bool:
@@ -125,14 +133,16 @@ class RunHandle:
         return self.recorder.id if self.recorder is not None else None
 
 
-#: What the answer queue carries: a run, the exchange it answers, the answer, or an exception.
-_Answer = tuple[RunHandle, int, Outcome, BaseException | None]
-#: Put on the answer queue by a stop signal's listener: wakes the loop to look at its runs.
+#: Put on the wake-up queue by a stop signal's listener.
 _STOP_NOTICE: Any = object()
+#: Put on the wake-up queue by a worker: a new earliest timer, or every worker idle.
+_LOOK: Any = object()
+#: A worker's transports, one per set of transport options.
+_Transports = dict[tuple[Any, ...], Transport]
 
 
 class Scheduler:
-    """Drives any number of runs at once from one thread.
+    """Drives any number of runs at once, with a bounded pool of workers.
 
         scheduler = Scheduler(max_connections=16)
         for inputs in many_inputs:
@@ -141,8 +151,8 @@ class Scheduler:
 
     ``submit`` checks a run's workflow and inputs at once (``ExecutionError``, ``InputError``,
     ``ValidationFailed`` for an invalid document, as ``ArazzoDocument.run`` does); ``run``
-    drives every submitted run to its end. ``max_connections`` bounds the HTTP workers, so
-    the requests in flight at once. ``transport`` replaces the ``requests``-based transport
+    drives every submitted run to its end. ``max_connections`` bounds the workers, so the
+    requests in flight at once. ``transport`` replaces the ``requests``-based transport
     (tests, custom clients): it is called once per worker and set of options, and each
     transport it returns is used by that worker alone. ``clock`` is the time source and
     sleeper, as for ``run_workflow``. ``stop`` (a ``StopSignal``) stops every run: each ends
@@ -163,30 +173,36 @@ class Scheduler:
         self.stop = stop
         self._transport_factory = transport or _requests_transport
         self._handles: list[RunHandle] = []
-        self._ready: deque[tuple[RunHandle, Outcome]] = deque()
+        #: Guards everything the workers and the scheduler's thread share: the heap, the
+        #: work queue, the counts, each run's exchange token and deciding flag.
+        self._lock = threading.Lock()
+        self._work_waiting = threading.Condition(self._lock)
+        self._work: deque[tuple[RunHandle, Outcome]] = deque()
         self._timers: list[tuple[float, int, RunHandle, Outcome]] = []
-        self._answers: queue.SimpleQueue[_Answer] = queue.SimpleQueue()
+        #: Wakes the scheduler's thread; a SimpleQueue because a signal handler may put.
+        self._wakeups: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._sequence = itertools.count()
-        self._in_flight = 0
+        self._unfinished = 0
+        self._busy = 0
+        self._closing = False
+        #: The scheduler's thread stopped by an exception: workers leave their runs as
+        #: they stand.
+        self._halted = False
         self._machines: dict[tuple[int, int], Machine] = {}
         self._keep: list[Any] = []  # programs and options keyed by id() stay alive
-        self._local = threading.local()
         self._transports: list[Transport] = []
-        self._transports_lock = threading.Lock()
-        self._exchange_lock = threading.Lock()
         self._spill: SpillFile | None = None
         self._stores: dict[Any, RunStore] = {}
-        self._stop_noticed = False
         self._stopped_any = False
         self._running = False
-        #: The run whose machine is deciding (its state is half-changed until it returns).
-        self._deciding: RunHandle | None = None
         self._listening: list[StopSignal] = []
+        self._submitting = threading.Lock()
 
     @property
     def handles(self) -> list[RunHandle]:
         """Every run submitted, in submission order."""
-        return list(self._handles)
+        with self._lock:
+            return list(self._handles)
 
     # submitting ----------------------------------------------------------------------------
 
@@ -199,6 +215,14 @@ class Scheduler:
         With ``options.state``, the run is recorded in the run store as it starts (an
         ``observer`` gets the "recorded" event with its id, as from ``run_workflow``).
         """
+        with self._submitting:  # an observer on a worker may submit while others do
+            return self._submit(document, workflow_id, inputs, options, observer, validate,
+                                stop)
+
+    def _submit(self, document: ArazzoDocument | Program, workflow_id: str | None,
+                inputs: Mapping[str, Any] | None, options: RunOptions | None,
+                observer: Observer | None, validate: bool,
+                stop: StopSignal | None) -> RunHandle:
         program = document if isinstance(document, Program) else _program_of(document, validate)
         options = options or RunOptions()
         machine = self._machine(program, options)
@@ -220,8 +244,12 @@ class Scheduler:
                                            "store": str(recorder.store.path)}))
         if stop is not None and self._running:
             self._listen(stop)
-        self._handles.append(handle)
-        self._ready.append((handle, None))
+        with self._lock:
+            handle.number = len(self._handles)
+            self._handles.append(handle)
+            self._unfinished += 1
+            self._work.append((handle, None))
+            self._work_waiting.notify()
         return handle
 
     def _machine(self, program: Program, options: RunOptions) -> Machine:
@@ -248,61 +276,229 @@ class Scheduler:
 
     def _notice_stop(self) -> None:
         """A stop signal's listener: may run in a signal handler, so it only puts."""
-        self._answers.put(_STOP_NOTICE)
+        self._wakeups.put(_STOP_NOTICE)
 
-    # driving -------------------------------------------------------------------------------
+    # the scheduler's thread ----------------------------------------------------------------
 
     def run(self) -> list[RunResult]:
         """Drives every submitted run to its end; their results, in submission order."""
-        pool = ThreadPoolExecutor(max_workers=self.max_connections,
-                                  thread_name_prefix="arazzo-http")
         self._running = True
-        for stop in [self.stop, *(handle.stop for handle in self._handles)]:
+        for stop in [self.stop, *(handle.stop for handle in self.handles)]:
             if stop is not None:
                 self._listen(stop)
+        with self._lock:
+            self._closing = self._halted = False
+        workers = [threading.Thread(target=self._work_loop, name=f"arazzo-http-{n}",
+                                    daemon=True) for n in range(self.max_connections)]
+        for worker in workers:
+            worker.start()
         try:
-            self._loop(pool)
+            self._loop()
         except BaseException:
-            self._save_deferred()
-            self._deciding = None
+            self._halt()
             raise
         finally:
             self._running = False
             for stop in self._listening:
                 stop.remove_listener(self._notice_stop)
             self._listening = []
+            with self._lock:
+                self._closing = True
+                self._work_waiting.notify_all()
             # After a stop, a worker may still wait on a request whose run has ended: do not
             # wait for it (its answer is dropped; the request's own timeout bounds it).
-            pool.shutdown(wait=not self._stopped_any, cancel_futures=True)
+            if not self._stopped_any:
+                for worker in workers:
+                    worker.join()
             self._close_transports()
         for handle in self._handles:
             if handle.error is not None:
                 raise handle.error
         return [handle.result for handle in self._handles if handle.result is not None]
 
-    def _loop(self, pool: ThreadPoolExecutor) -> None:
+    def _loop(self) -> None:
+        """Moves due runs to the workers until every run has ended; handles stops."""
         real_clock = isinstance(self.clock, SystemClock)
-        while self._ready or self._timers or self._in_flight:
-            if self._stop_noticed:
-                self._cut_short()
-            while self._ready:
-                handle, outcome = self._ready.popleft()
-                self._step(handle, outcome, pool)
-            self._collect_answers(block=False)
-            if self._ready or self._stop_noticed:
+        stop_noticed = False
+        transports: _Transports = {}
+        while True:
+            if stop_noticed:
+                stop_noticed = False
+                self._cut_short(transports)
+            with self._lock:
+                self._move_due_timers()
+                if self._unfinished == 0:
+                    return
+                idle = self._busy == 0 and not self._work
+                timeout = self._until_next_timer()
+            if not real_clock and idle:
+                if timeout is None:
+                    raise RuntimeError("the scheduler has unfinished runs and nothing to do")
+                self.clock.sleep(timeout)
                 continue
-            self._due_timers()
-            if self._ready:
+            # On the real clock a wait is a blocking read of the wake-ups, so a worker's news
+            # or a stop wakes it at once; a test clock's wait must go through the clock.
+            try:
+                item = self._wakeups.get(timeout=timeout)
+            except queue.Empty:
                 continue
-            if self._in_flight or (real_clock and self._timers):
-                # On the real clock a wait is a blocking read of the answers, so an answer
-                # or a stop wakes it at once; a test clock's wait must go through the clock.
-                self._collect_answers(block=True, timeout=self._until_next_timer())
-            elif self._timers:
-                self.clock.sleep(max(self._until_next_timer() or 0.0, 0.0))
+            while True:
+                if item is _STOP_NOTICE:
+                    stop_noticed = self._stopped_any = True
+                try:
+                    item = self._wakeups.get_nowait()
+                except queue.Empty:
+                    break
 
-    def _step(self, handle: RunHandle, outcome: Outcome, pool: ThreadPoolExecutor) -> None:
-        """One decision of one run, and the action it asks for set in motion."""
+    def _move_due_timers(self) -> None:
+        """With the lock held: runs whose wait is over go to the workers."""
+        timers = self._timers
+        if not timers:
+            return
+        now = self.clock.monotonic()
+        moved = 0
+        while timers and timers[0][0] <= now:
+            _, _, handle, outcome = heapq.heappop(timers)
+            self._work.append((handle, outcome))
+            moved += 1
+        if moved:
+            self._work_waiting.notify(moved)
+
+    def _until_next_timer(self) -> float | None:
+        if not self._timers:
+            return None
+        return max(self._timers[0][0] - self.clock.monotonic(), 0.0)
+
+    def _cut_short(self, transports: _Transports) -> None:
+        """After a stop: each stopped run that waits, waits for a worker or waits for an
+        answer ends now, on this thread (every worker may be held by a slow server)."""
+        ending: list[tuple[RunHandle, Outcome]] = []
+        with self._lock:
+            timers = []
+            for entry in self._timers:
+                stop = self._stop_of(entry[2])
+                if stop is None:
+                    timers.append(entry)
+                else:
+                    ending.append((entry[2], interrupted_outcome(stop, in_flight=False)))
+            if len(timers) != len(self._timers):
+                heapq.heapify(timers)
+                self._timers = timers
+            work: deque[tuple[RunHandle, Outcome]] = deque()
+            for handle, outcome in self._work:
+                stop = self._stop_of(handle)
+                if stop is None:
+                    work.append((handle, outcome))
+                else:  # as in drive: a response that came is recorded first
+                    ending.append((handle, outcome))
+            self._work = work
+            for handle in self._handles:
+                stop = self._stop_of(handle)
+                if stop is not None and handle._exchange is not None:
+                    handle._exchange = None  # its worker drops the answer
+                    ending.append((handle, interrupted_outcome(stop, in_flight=True)))
+            self._busy += len(ending)
+        for handle, outcome in ending:
+            self._drive(handle, outcome, transports)
+
+    def _halt(self) -> None:
+        """The scheduler's thread stops by an exception (KeyboardInterrupt): every recorded
+        run whose state is whole gets its deferred checkpoint; a run a worker is deciding
+        gets it from that worker once the decision is made."""
+        with self._lock:
+            self._halted = True
+            whole = [handle for handle in self._handles
+                     if not handle._deciding and not handle.done]
+        for handle in whole:
+            recorder = handle.recorder
+            if recorder is not None and not handle.state.finished:
+                with contextlib.suppress(Exception):
+                    recorder.flush()
+
+    # the workers ---------------------------------------------------------------------------
+
+    def _work_loop(self) -> None:
+        """One worker: takes due runs and drives each until it waits or ends."""
+        transports: _Transports = {}
+        lock = self._lock
+        while True:
+            with lock:
+                while not self._work and not self._closing:
+                    self._work_waiting.wait()
+                if self._closing or self._halted:
+                    return
+                handle, outcome = self._work.popleft()
+                self._busy += 1
+            self._drive(handle, outcome, transports)
+
+    def _drive(self, handle: RunHandle, outcome: Outcome, transports: _Transports) -> None:
+        """Decides for one run and performs what it asks, until it waits or ends."""
+        lock = self._lock
+        wake = False
+        try:
+            while True:
+                action = self._decide(handle, outcome)
+                if action is None:
+                    return
+                now = self.clock.monotonic()
+                assert handle.deadline is not None
+                if isinstance(action, Wait):
+                    seconds, abort = handle.deadline.wait(action.seconds, now)
+                    with lock:
+                        stop = self._stop_of(handle)
+                        if stop is None and not self._halted:
+                            entry = (now + seconds, next(self._sequence), handle,
+                                     abort or Waited())
+                            heapq.heappush(self._timers, entry)
+                            wake = self._timers[0] is entry
+                            return
+                        halted = self._halted
+                    if stop is None and halted:
+                        return  # _halt wrote its checkpoint
+                    outcome = interrupted_outcome(stop, in_flight=False)
+                    continue
+                if not isinstance(action, SendRequest):
+                    return
+                abort = handle.deadline.send(action.request, now)
+                if abort is not None:
+                    outcome = abort
+                    continue
+                with lock:
+                    stop = self._stop_of(handle)
+                    halted = self._halted
+                    if stop is None and not halted:
+                        token = handle._exchange = next(self._sequence)
+                if stop is not None:  # as in drive: a response that came is recorded first
+                    outcome = interrupted_outcome(stop, in_flight=False)
+                    continue
+                if halted:
+                    return  # _halt wrote its checkpoint
+                try:
+                    answer = self._send(handle, action.request, transports)
+                except BaseException as exc:  # a broken custom transport stops its run
+                    with lock:
+                        mine = handle._exchange == token
+                        handle._exchange = None
+                    if mine:
+                        handle.error = exc
+                        self._ended(handle)
+                    return
+                with lock:
+                    if handle._exchange != token or self._halted:
+                        # Stopped while it was sent (the scheduler's thread ended the run),
+                        # or halted (the state as it was before the request stands).
+                        return
+                    handle._exchange = None
+                outcome = answer
+        finally:
+            with lock:
+                self._busy -= 1
+                wake = wake or (self._busy == 0 and not self._work)
+            if wake:
+                self._wakeups.put(_LOOK)
+
+    def _decide(self, handle: RunHandle, outcome: Outcome) -> Action | None:
+        """One decision of one run, recorded; None when the run has ended."""
         if handle.deadline is None:
             handle.deadline = Deadline(handle.machine.options.deadline, self.clock.monotonic())
         stopping = isinstance(outcome, Abort) and outcome.interrupted
@@ -310,22 +506,38 @@ class Scheduler:
         try:
             if stopping and handle.recorder is not None:
                 handle.recorder.flush()  # the state the stop found, as in drive
-            self._deciding = handle
-            action = handle.machine.decide(handle.state, outcome)
-            self._deciding = None
+            with self._lock:
+                if self._halted:
+                    return None
+                handle._deciding = True
+            try:
+                action = handle.machine.decide(handle.state, outcome)
+            except Exception:
+                with self._lock:
+                    handle._deciding = False
+                raise
+            # A BaseException (KeyboardInterrupt on the scheduler's thread) leaves the flag
+            # set: the half-changed state is not checkpointed.
+            with self._lock:
+                handle._deciding = False
+                halted = self._halted
             decided = True
             self._record(handle, action, outcome)
+            if halted:  # halted while it decided: _halt left this run to us
+                if handle.recorder is not None:
+                    handle.recorder.flush()
+                return None
             events = handle.state.take_events()
             if handle.observer is not None:
                 for event in events:
                     handle.observer(event)
         except Exception as exc:  # this run stops; the others carry on
-            self._deciding = None
             handle.error = exc
             if handle.recorder is not None and not handle.state.finished:
                 rescue_record(handle.recorder, handle.state, deciding=not decided,
                               interrupted=False)
-            return
+            self._ended(handle)
+            return None
         if isinstance(action, Finish):
             result = action.result
             result.steps = handle.history  # type: ignore[assignment]
@@ -333,24 +545,16 @@ class Scheduler:
                 result.steps = handle.recorder.steps()
                 result.run_id = handle.recorder.id
             handle.result = result
-            return
-        stop = self._stop_of(handle)
-        if stop is not None:  # as in drive: a response that came is recorded first
-            self._ready.append((handle, interrupted_outcome(stop, in_flight=False)))
-            return
-        now = self.clock.monotonic()
-        if isinstance(action, Wait):
-            seconds, abort = handle.deadline.wait(action.seconds, now)
-            heapq.heappush(self._timers, (now + seconds, next(self._sequence), handle,
-                                          abort or Waited()))
-        elif isinstance(action, SendRequest):
-            abort = handle.deadline.send(action.request, now)
-            if abort is not None:
-                self._ready.append((handle, abort))
-                return
-            self._in_flight += 1
-            token = handle._exchange = next(self._sequence)
-            pool.submit(self._exchange, handle, token, action.request)
+            self._ended(handle)
+            return None
+        return action
+
+    def _ended(self, handle: RunHandle) -> None:
+        with self._lock:
+            self._unfinished -= 1
+            last = self._unfinished == 0
+        if last:  # a worker may still hold a dropped request: wake the loop to end
+            self._wakeups.put(_LOOK)
 
     def _record(self, handle: RunHandle, action: Action, outcome: Outcome) -> None:
         """The step executions that finished leave the state, as in ``drive``; the action is
@@ -366,16 +570,6 @@ class Scheduler:
             else:
                 record_action(recorder, action, handle.machine, handle.state)
 
-    def _save_deferred(self) -> None:
-        """The loop ends by an exception (KeyboardInterrupt in this thread): each recorded run
-        whose state is whole (not the one being decided) gets its deferred checkpoint."""
-        for handle in self._handles:
-            recorder = handle.recorder
-            if recorder is None or handle.state.finished or handle is self._deciding:
-                continue
-            with contextlib.suppress(Exception):
-                recorder.flush()
-
     def _stop_of(self, handle: RunHandle) -> StopSignal | None:
         """The signal that stops this run, if one has."""
         if handle.stop is not None and handle.stop.stopped:
@@ -384,103 +578,26 @@ class Scheduler:
             return self.stop
         return None
 
-    def _cut_short(self) -> None:
-        """After a stop: each stopped run that waits, or waits for an answer, ends now."""
-        self._stop_noticed = False
-        timers = []
-        for entry in self._timers:
-            handle = entry[2]
-            stop = self._stop_of(handle)
-            if stop is None:
-                timers.append(entry)
-            else:
-                self._ready.append((handle, interrupted_outcome(stop, in_flight=False)))
-        if len(timers) != len(self._timers):
-            heapq.heapify(timers)
-            self._timers = timers
-        for handle in self._handles:
-            stop = self._stop_of(handle)
-            if stop is None or handle._exchange is None:
-                continue
-            with self._exchange_lock:  # the worker may be about to send it
-                sent = handle._sending
-                handle._exchange, handle._sending = None, False
-            self._in_flight -= 1
-            self._stopped_any = True
-            self._ready.append((handle, interrupted_outcome(stop, in_flight=sent)))
-
-    def _exchange(self, handle: RunHandle, token: int, request: HttpRequest) -> None:
-        """On an HTTP worker: one request of one run, its answer back through the queue."""
-        with self._exchange_lock:
-            if handle._exchange != token:  # the run was stopped before this was sent
-                return
-            handle._sending = True
-        try:
-            transport = self._worker_transport(handle.machine.options)
-            session = getattr(transport, "session", None)
-            if session is not None:
-                session.cookies = handle.cookies  # this run's cookies, on this worker's pool
-            answer: HttpResponse | TransportFailure = transport.send(request)
-        except BaseException as exc:  # a broken custom transport stops its run, not the pool
-            self._answers.put((handle, token, None, exc))
-            return
-        self._answers.put((handle, token, answer, None))
-
-    def _collect_answers(self, *, block: bool, timeout: float | None = None) -> None:
-        try:
-            item = self._answers.get(block=block, timeout=timeout if block else None)
-        except queue.Empty:
-            return
-        while True:
-            if item is _STOP_NOTICE:
-                self._stop_noticed = self._stopped_any = True
-            else:
-                handle, token, answer, error = item
-                if token == handle._exchange:  # else: the run was stopped; a late answer
-                    handle._exchange, handle._sending = None, False
-                    self._in_flight -= 1
-                    if error is not None:
-                        handle.error = error
-                    else:
-                        self._ready.append((handle, answer))
-            try:
-                item = self._answers.get_nowait()
-            except queue.Empty:
-                return
-
-    def _due_timers(self) -> None:
-        now = self.clock.monotonic()
-        while self._timers and self._timers[0][0] <= now:
-            _, _, handle, outcome = heapq.heappop(self._timers)
-            self._ready.append((handle, outcome))
-
-    def _until_next_timer(self) -> float | None:
-        if not self._timers:
-            return None
-        return max(self._timers[0][0] - self.clock.monotonic(), 0.0)
-
-    # transports ------------------------------------------------------------------------------
-
-    def _worker_transport(self, options: RunOptions) -> Transport:
-        """This worker's transport for these options, made on first use."""
-        cache: dict[tuple[Any, ...], Transport] | None = getattr(self._local, "transports", None)
-        if cache is None:
-            cache = self._local.transports = {}
+    def _send(self, handle: RunHandle, request: HttpRequest,
+              transports: _Transports) -> HttpResponse | TransportFailure:
+        options = handle.machine.options
         key = (options.follow_redirects, options.verify, options.trust_env,
                self._transport_factory)
-        transport = cache.get(key)
+        transport = transports.get(key)
         if transport is None:
-            transport = cache[key] = self._transport_factory(options)
-            with self._transports_lock:
+            transport = transports[key] = self._transport_factory(options)
+            with self._lock:
                 self._transports.append(transport)
-        return transport
+        session = getattr(transport, "session", None)
+        if session is not None:
+            session.cookies = handle.cookies  # this run's cookies, on this worker's pool
+        return transport.send(request)
 
     def _close_transports(self) -> None:
-        with self._transports_lock:
+        with self._lock:
             transports, self._transports = self._transports, []
         for transport in transports:
             transport.close()
-        self._local = threading.local()
 
 
 def _requests_transport(options: RunOptions) -> Transport:

@@ -306,10 +306,12 @@ def test_step_executions_leave_the_state_as_they_finish_into_one_shared_file() -
     files: list[int] = []
     before = _open_files()
     handles = []
+    counting = threading.Lock()  # observers run on the workers: one listing of fds at a time
     for job in range(150):
         def observe(event: RunEvent, number: int = job) -> None:
             held.append(len(handles[number].state.executions))
-            files.append(_open_files())
+            with counting:
+                files.append(_open_files())
         handles.append(scheduler.submit(document, inputs=_inputs(job), observer=observe,
                                         options=_fake_options(loop_delay=1)))
     results = scheduler.run()
@@ -346,6 +348,41 @@ def test_with_a_run_store_each_scheduled_run_is_recorded_and_checkpointed(
             assert stored[result.run_id].status == "succeeded"
             assert [s.step_id for s in store.steps(result.run_id)] == (
                 ["triggerRun"] + ["pollRun"] * 3 + ["listArtifacts"])
+
+
+
+def test_many_recorded_runs_share_one_store_across_the_workers(tmp_path: Path) -> None:
+    """Forty runs recorded at once by eight workers (requests that take a little while, so
+    several workers write checkpoints at the same moments): each run whole in the store."""
+    store_path = tmp_path / "runs.db"
+    dbt = _Dbt(delay=0.002)
+    scheduler = Scheduler(max_connections=8, transport=lambda _o: _DbtTransport(dbt))
+    document = arazzo_engine.load(WORKFLOW)
+    options = _fake_options(loop_delay=0, state=store_path, checkpoint_interval=0)
+    for job in range(40):
+        scheduler.submit(document, inputs=_inputs(job), options=options)
+    results = scheduler.run()
+    assert all(r.succeeded for r in results) and len(dbt.threads) > 1
+    with RunStore(store_path) as store:
+        for result in results:
+            assert result.run_id is not None
+            assert store.get(result.run_id).status == "succeeded"
+            assert len(store.steps(result.run_id)) == 5
+
+
+def test_a_run_is_decided_on_the_worker_that_sent_its_request() -> None:
+    """No hand-off to a deciding thread: the events of each decision (observers) come on the
+    worker that sent the request before it, and never on the caller's thread."""
+    dbt = _Dbt()
+    scheduler = Scheduler(max_connections=4, transport=lambda _o: _DbtTransport(dbt))
+    document = arazzo_engine.load(WORKFLOW)
+    seen: list[str] = []
+    for job in range(12):
+        scheduler.submit(document, inputs=_inputs(job), options=_fake_options(loop_delay=0),
+                         observer=lambda _e: seen.append(threading.current_thread().name))
+    assert all(r.succeeded for r in scheduler.run())
+    assert seen and set(seen) <= dbt.threads
+    assert threading.current_thread().name not in seen
 
 
 # stopping -------------------------------------------------------------------------------------
