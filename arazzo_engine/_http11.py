@@ -52,7 +52,7 @@ from urllib3.util.retry import Retry
 __all__ = ["Answer", "applies", "send"]
 
 _MAX_LINE = 65536  # http.client's limit on a status or header line
-_MAX_HEADERS = 100  # and on the number of header lines
+_MAX_HEADERS = 100  # and on the number of header lines (the blank one included)
 _MAX_CHUNK_LINE = 2 ** 16
 _READ = 65536
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -114,6 +114,24 @@ class _Reader:
         while len(self.buffer) - self.start < size and self._fill():
             pass
         return self.take(min(size, len(self.buffer) - self.start))
+
+    def block(self) -> list[bytes] | None:
+        """The header lines up to the blank one, taken at once when they are all buffered
+        with CRLF line ends and within the limits (the usual case); else None, and nothing
+        is taken, for the line-by-line reading that words each failure."""
+        end = self.buffer.find(b"\r\n\r\n", self.start - 2 if self.start >= 2 else 0)
+        if end < 0:
+            return None
+        if end < self.start:  # the blank line comes first: no header lines
+            lines: list[bytes] = []
+        else:
+            text = bytes(self.buffer[self.start:end])
+            lines = text.split(b"\r\n")
+            if (len(lines) + 1 > _MAX_HEADERS or text.count(b"\n") != len(lines) - 1
+                    or max(map(len, lines)) > _MAX_LINE - 2):
+                return None
+        self.start = end + 4
+        return lines
 
     @property
     def pending(self) -> bool:
@@ -434,16 +452,18 @@ def _read_headers(reader: _Reader) -> _Headers:
     """Header lines up to the blank one, read as http.client's parser and urllib3 read them:
     a value without the spaces after the colon, a folded line joined on with one space, and
     nothing after a line that is not a header."""
-    lines: list[bytes] = []
-    while True:
-        line = reader.line(_MAX_LINE)
-        if len(line) > _MAX_LINE:
-            raise LineTooLong("header line")
-        if line in (b"\r\n", b"\n", b""):
-            break
-        lines.append(line)
-        if len(lines) > _MAX_HEADERS:
-            raise HTTPException(f"got more than {_MAX_HEADERS} headers")
+    lines = reader.block()
+    if lines is None:
+        lines = []
+        while True:  # the blank line counts towards the limit, as in http.client
+            line = reader.line(_MAX_LINE)
+            if len(line) > _MAX_LINE:
+                raise LineTooLong("header line")
+            if len(lines) + 1 > _MAX_HEADERS:
+                raise HTTPException(f"got more than {_MAX_HEADERS} headers")
+            if line in (b"\r\n", b"\n", b""):
+                break
+            lines.append(line)
     items: list[tuple[str, str]] = []
     for raw in lines:
         text = str(raw, "iso-8859-1")

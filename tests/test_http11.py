@@ -10,6 +10,7 @@ import gzip
 import socket
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -67,6 +68,8 @@ _ANSWERS: dict[str, tuple[bytes, str]] = {
     "bare LF line ends": (b"HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nok", "GET"),
     "negative length read to the end": (b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok",
                                         "GET"),
+    "99 header lines, the most allowed": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 98 + b"Content-Length: 2\r\n\r\nok", "GET"),
     "more body than the length says": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
                                        "GET"),
 }
@@ -76,6 +79,7 @@ _BROKEN: dict[str, bytes] = {
     "status line too long": b"HTTP/1.1 200 " + b"x" * 70000 + b"\r\n\r\n",
     "header line too long": b"HTTP/1.1 200 OK\r\nX-A: " + b"x" * 70000 + b"\r\n\r\n",
     "too many headers": b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n",
+    "100 header lines, one too many": b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 100 + b"\r\n",
     "unknown protocol": b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
     "status out of range": b"HTTP/1.1 1000 Odd\r\n\r\n",
     "not a number": b"HTTP/1.1 abc Odd\r\n\r\n",
@@ -115,10 +119,21 @@ def _fetch(url: str, method: str) -> dict[str, Exchanged | str]:
     return outcomes
 
 
+def _in_pieces(answer: bytes) -> Callable[[bytes, socket.socket], None]:
+    """The answer a few bytes at a time (lines split across reads)."""
+    def handler(_head: bytes, conn: socket.socket) -> None:
+        for start in range(0, len(answer), 7):
+            conn.sendall(answer[start:start + 7])
+            time.sleep(0.0005)
+
+    return handler
+
+
+@pytest.mark.parametrize("pieces", [False, True], ids=["at once", "in pieces"])
 @pytest.mark.parametrize("case", list(_ANSWERS))
-def test_each_response_reads_alike_on_both_routes(case: str) -> None:
+def test_each_response_reads_alike_on_both_routes(case: str, pieces: bool) -> None:
     answer, method = _ANSWERS[case]
-    with RawServer(_serving(answer)) as server:
+    with RawServer(_in_pieces(answer) if pieces else _serving(answer)) as server:
         outcomes = _fetch(f"{server.url}/x", method)
     assert isinstance(outcomes["direct"], Exchanged), outcomes["direct"]
     assert outcomes["direct"] == outcomes["requests"]
