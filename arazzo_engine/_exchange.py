@@ -780,13 +780,19 @@ class _Reply:
     def location(self) -> str | None:
         raise NotImplementedError
 
+    def _chunks(self) -> Iterator[bytes]:
+        """The body's decoded pieces, failures raised as requests raises them."""
+        raise NotImplementedError
+
     def read(self, url: str, max_body: int) -> bytes:
         """The whole (decoded) body, refused once it outgrows ``max_body``."""
-        raise NotImplementedError
+        return _read(self._chunks(), url, max_body)
 
     def drain(self) -> None:
         """Reads a small redirect body so the connection can be reused; a big one is dropped."""
-        raise NotImplementedError
+        with contextlib.suppress(requests.RequestException):
+            for _ in zip(range(4), self._chunks(), strict=False):
+                pass
 
     def header_list(self) -> list[tuple[str, str]]:
         raise NotImplementedError
@@ -804,13 +810,8 @@ class _ByRequests(_Reply):
     def location(self) -> str | None:
         return self.response.headers.get("Location")
 
-    def read(self, url: str, max_body: int) -> bytes:
-        return _read(self.response.iter_content(_CHUNK), url, max_body)
-
-    def drain(self) -> None:
-        with contextlib.suppress(requests.RequestException):
-            for _ in zip(range(4), self.response.iter_content(_CHUNK), strict=False):
-                pass
+    def _chunks(self) -> Iterator[bytes]:
+        return self.response.iter_content(_CHUNK)
 
     def header_list(self) -> list[tuple[str, str]]:
         return list(raw_headers(self.response))
@@ -853,14 +854,6 @@ class _Direct(_Reply):
             raise _as_requests_error(error) from None
         self.whole = True
 
-    def read(self, url: str, max_body: int) -> bytes:
-        return _read(self._chunks(), url, max_body)
-
-    def drain(self) -> None:
-        with contextlib.suppress(requests.RequestException):
-            for _ in zip(range(4), self._chunks(), strict=False):
-                pass
-
     def header_list(self) -> list[tuple[str, str]]:
         return list(self.raw.headers.items())  # str names and values, repeats kept apart
 
@@ -886,14 +879,6 @@ class _Lean(_Reply):
             yield from self.answer.stream()
         except _BODY_ERROR_TYPES as error:
             raise _as_requests_error(error) from None
-
-    def read(self, url: str, max_body: int) -> bytes:
-        return _read(self._chunks(), url, max_body)
-
-    def drain(self) -> None:
-        with contextlib.suppress(requests.RequestException):
-            for _ in zip(range(4), self._chunks(), strict=False):
-                pass
 
     def header_list(self) -> list[tuple[str, str]]:
         return self.answer.headers.grouped()
