@@ -429,7 +429,12 @@ class Scheduler:
                     return
                 handle, outcome = self._work.popleft()
                 self._busy += 1
-            self._drive(handle, outcome, transports)
+            try:
+                self._drive(handle, outcome, transports)
+            except Exception as exc:  # a bug around the machine: this run stops, not the worker
+                if not handle.done:
+                    handle.error = exc
+                    self._ended(handle)
 
     def _drive(self, handle: RunHandle, outcome: Outcome, transports: _Transports) -> None:
         """Decides for one run and performs what it asks, until it waits or ends."""
@@ -457,8 +462,8 @@ class Scheduler:
                         return  # _halt wrote its checkpoint
                     outcome = interrupted_outcome(stop, in_flight=False)
                     continue
-                if not isinstance(action, SendRequest):
-                    return
+                if not isinstance(action, SendRequest):  # a Finish ended in _decide
+                    raise TypeError(f"the machine asked for {action!r}")
                 abort = handle.deadline.send(action.request, now)
                 if abort is not None:
                     outcome = abort

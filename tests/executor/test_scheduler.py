@@ -205,6 +205,31 @@ def test_a_run_whose_transport_raises_stops_alone() -> None:
     assert bad.result is None and isinstance(bad.error, RuntimeError)
 
 
+
+def test_a_failure_around_the_machine_stops_its_run_not_a_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Something failing on a worker outside the machine's decision (here the deadline's
+    check before a send) ends that run with the error: the worker goes on with the others,
+    and run() returns instead of waiting for a run that would never end."""
+    from arazzo_engine.executor import _deadline
+
+    real = _deadline.Deadline.send
+
+    def send(self: _deadline.Deadline, request: HttpRequest, now: float) -> Any:
+        if "/jobs/666/" in request.url:
+            raise RuntimeError("broke beside the machine")
+        return real(self, request, now)
+
+    monkeypatch.setattr(_deadline.Deadline, "send", send)
+    scheduler = Scheduler(max_connections=1, transport=lambda _o: _DbtTransport(_Dbt()))
+    document = arazzo_engine.load(WORKFLOW)
+    bad = scheduler.submit(document, inputs=_inputs(666), options=_fake_options(loop_delay=0))
+    good = scheduler.submit(document, inputs=_inputs(1), options=_fake_options(loop_delay=0))
+    with pytest.raises(RuntimeError, match="broke beside the machine"):
+        scheduler.run()
+    assert good.result is not None and good.result.succeeded
+    assert bad.result is None and isinstance(bad.error, RuntimeError)
+
 def test_each_run_sees_only_its_own_events() -> None:
     dbt = _Dbt()
     scheduler = Scheduler(transport=lambda _o: _DbtTransport(dbt))
