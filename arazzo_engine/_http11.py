@@ -42,6 +42,7 @@ from urllib3.exceptions import (
     ConnectTimeoutError,
     DecodeError,
     IncompleteRead,
+    InvalidHeader,
     MaxRetryError,
     ProtocolError,
     SSLError,
@@ -192,6 +193,7 @@ class Answer:
         self.chunked = (headers.get("transfer-encoding") or "").lower() == "chunked"
         length: int | None = None
         if not self.chunked:
+            _refuse_unmatching_lengths(headers)
             try:
                 length = int(headers.get("content-length") or "")
             except ValueError:
@@ -299,6 +301,21 @@ class _InvalidChunkLength(HTTPException):
         return f"InvalidChunkLength(got length {self.length!r}, {self.partial} bytes read)"
 
 
+def _refuse_unmatching_lengths(headers: _Headers) -> None:
+    """urllib3 refuses a response whose Content-Length values disagree (two lines, or a list
+    in one), whichever one http.client would have read by: so does this module."""
+    values = headers.get_all("content-length")
+    if not values:
+        return
+    listed = ", ".join(values)
+    try:
+        lengths = {int(value) for value in listed.split(",")}
+    except ValueError:
+        return
+    if len(lengths) > 1:
+        raise InvalidHeader(f"Content-Length contained multiple unmatching values ({listed})")
+
+
 def _will_close(version: int, headers: _Headers) -> bool:
     """http.client's reading of whether the server keeps the connection open."""
     connection = (headers.get("connection") or "").lower()
@@ -358,11 +375,11 @@ def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, 
             raise MaxRetryError(pool, target, SSLError(error)) from error
         except (OSError, HTTPException) as error:
             raise ProtocolError("Connection aborted.", error) from error
+        return Answer(pool, conn, reader, status, version, answered, method)
     except BaseException:
         conn.close()
         pool._put_conn(conn)
         raise
-    return Answer(pool, conn, reader, status, version, answered, method)
 
 
 def _connect(pool: HTTPConnectionPool, conn: HTTPConnection, target: str,

@@ -70,6 +70,10 @@ _ANSWERS: dict[str, tuple[bytes, str]] = {
                                         "GET"),
     "99 header lines, the most allowed": (
         b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 98 + b"Content-Length: 2\r\n\r\nok", "GET"),
+    "Content-Length twice, the same": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                                       b"Content-Length: 2\r\n\r\nok", "GET"),
+    "Content-Length listed twice in one line": (b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n"
+                                                b"\r\nok", "GET"),
     "more body than the length says": (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
                                        "GET"),
 }
@@ -79,6 +83,8 @@ _BROKEN: dict[str, bytes] = {
     "status line too long": b"HTTP/1.1 200 " + b"x" * 70000 + b"\r\n\r\n",
     "header line too long": b"HTTP/1.1 200 OK\r\nX-A: " + b"x" * 70000 + b"\r\n\r\n",
     "too many headers": b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n",
+    "Content-Length twice, differing": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                                       b"Content-Length: 5\r\n\r\nokokok",
     "100 header lines, one too many": b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 100 + b"\r\n",
     "unknown protocol": b"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
     "status out of range": b"HTTP/1.1 1000 Odd\r\n\r\n",
