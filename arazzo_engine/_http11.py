@@ -266,11 +266,14 @@ class Answer:
                 raise ProtocolError("Response ended prematurely") from None
             if size == 0:
                 break
-            data = self.reader.exactly(size)
-            if len(data) < size:
-                raise IncompleteRead(len(data), size - len(data))  # as http.client's
+            while size > 0:  # in pieces, as urllib3 reads a chunk: a huge one is not held
+                want = min(size, _READ)
+                data = self.reader.exactly(want)
+                if len(data) < want:
+                    raise IncompleteRead(len(data), want - len(data))  # as http.client's
+                size -= want
+                yield data
             self.reader.exactly(2)  # the chunk's CRLF (not checked, as urllib3 does not)
-            yield data
         while True:  # trailer lines, up to the blank one
             line = self.reader.line(_MAX_LINE)
             if not line or line in (b"\r\n", b"\n"):

@@ -176,6 +176,31 @@ def test_each_broken_response_fails_alike_on_both_routes(case: str) -> None:
     assert outcomes["direct"] == outcomes["requests"]
 
 
+def test_a_huge_chunk_is_read_in_pieces_and_refused_at_the_body_cap() -> None:
+    """A chunk that declares 2 GiB and sends 256 KiB, then stalls: both routes refuse it at
+    the body cap as soon as the cap is passed, not after waiting for the whole chunk (which
+    would also mean holding it in memory)."""
+    def huge(head: bytes, conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n80000000\r\n"
+                     + b"x" * (256 * 1024))
+        time.sleep(10)
+
+    messages = {}
+    with RawServer(huge) as server:
+        for name, session in _sessions():
+            started = time.monotonic()
+            try:
+                with pytest.raises(ExchangeError) as caught:
+                    exchange(session, "GET", f"{server.url}/x", timeout=8, max_body=100_000)
+            finally:
+                session.close()
+            assert time.monotonic() - started < 4, name
+            messages[name] = caught.value.message
+        server.release.set()
+    assert messages["direct"] == messages["requests"]
+    assert messages["direct"].endswith("is larger than 100000 bytes")
+
+
 class _KeepAlive:
     """Answers every request on a connection until the client closes it; counts
     connections. ``close_after`` answers with the connection closed after that many."""
