@@ -369,7 +369,7 @@ def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, 
             sock = conn.sock
             assert sock is not None
             on_socket(sock)
-            if sock.gettimeout() is not None and timeout is not None:
+            if sock.gettimeout() is not None:  # the connect's, or an earlier request's
                 sock.settimeout(None)  # the watchdog bounds the exchange from here
             sock.sendall(head + body if body else head)
             reader = _Reader(sock)
