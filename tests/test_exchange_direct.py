@@ -23,7 +23,7 @@ import requests
 import responses
 
 sys.path.insert(0, str(Path(__file__).parent / "executor"))
-from local_http import LocalServer, RawServer, Reply
+from local_http import LocalServer, RawServer, Reply, read_request_body
 
 from arazzo_engine import _exchange
 from arazzo_engine._exchange import Exchanged, ExchangeError, exchange, new_session
@@ -41,15 +41,8 @@ class Recorder:
         self.raw = RawServer(self._answer)
 
     def _answer(self, head: bytes, conn: socket.socket) -> bool:
-        top, _, rest = head.partition(b"\r\n\r\n")
-        length = 0
-        for line in top.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        while len(rest) < length:
-            rest += conn.recv(65536)
-        self.seen.append(top + b"\r\n\r\n" + rest)
+        top = head.partition(b"\r\n\r\n")[0]
+        self.seen.append(top + b"\r\n\r\n" + read_request_body(head, conn))
         conn.sendall(_ANSWER)
         return True
 

@@ -19,7 +19,7 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent / "executor"))
-from local_http import RawServer
+from local_http import RawServer, read_request_body
 
 from arazzo_engine import _exchange
 from arazzo_engine._exchange import Exchanged, ExchangeError, exchange, new_session
@@ -98,22 +98,9 @@ _BROKEN: dict[str, bytes] = {
 }
 
 
-def _read_body(head: bytes, conn: socket.socket) -> None:
-    """The rest of the request's body: a server that closes with bytes unread makes the
-    kernel reset the connection, which the client may see before the answer."""
-    top, _, rest = head.partition(b"\r\n\r\n")
-    length = 0
-    for line in top.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(rest) < length:
-        rest += conn.recv(65536)
-
-
 def _serving(answer: bytes) -> Callable[[bytes, socket.socket], None]:
     def handler(head: bytes, conn: socket.socket) -> None:
-        _read_body(head, conn)
+        read_request_body(head, conn)
         conn.sendall(answer)  # then closes: every case ends its connection
 
     return handler
@@ -142,7 +129,7 @@ def _fetch(url: str, method: str) -> dict[str, Exchanged | str]:
 def _in_pieces(answer: bytes) -> Callable[[bytes, socket.socket], None]:
     """The answer a few bytes at a time (lines split across reads)."""
     def handler(head: bytes, conn: socket.socket) -> None:
-        _read_body(head, conn)
+        read_request_body(head, conn)
         for start in range(0, len(answer), 7):
             conn.sendall(answer[start:start + 7])
             time.sleep(0.0005)

@@ -184,6 +184,25 @@ def arazzo_doc(*workflows: dict[str, Any], sources: dict[str, str] | None = None
 RawHandler = Callable[[bytes, Any], None]
 
 
+def read_request_body(head: bytes, conn: Any) -> bytes:
+    """The body of the request whose head (up to and past its blank line, as a RawServer
+    handler gets it) is ``head``, read to its Content-Length from ``conn``. A raw server that
+    closes with request bytes unread makes the kernel reset the connection, which the client
+    may see before the answer."""
+    top, _, rest = head.partition(b"\r\n\r\n")
+    length = 0
+    for line in top.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    return rest
+
+
 class RawServer:
     """A TCP server on 127.0.0.1 whose handler writes raw bytes: for servers that break HTTP.
 

@@ -195,15 +195,20 @@ def test_a_run_whose_transport_raises_stops_alone() -> None:
                 raise RuntimeError("the custom transport broke")
             return super().send(request)
 
-    scheduler = Scheduler(transport=lambda _o: Breaking(dbt))
+    _only_job_666_fails(Scheduler(transport=lambda _o: Breaking(dbt)),
+                        "the custom transport broke")
+
+
+def _only_job_666_fails(scheduler: Scheduler, message: str) -> None:
+    """Job 666's run (submitted first) raises ``message``; job 1's still succeeds, and run()
+    raises the failure once both have ended."""
     document = arazzo_engine.load(WORKFLOW)
-    good = scheduler.submit(document, inputs=_inputs(1), options=_fake_options(loop_delay=0))
     bad = scheduler.submit(document, inputs=_inputs(666), options=_fake_options(loop_delay=0))
-    with pytest.raises(RuntimeError, match="the custom transport broke"):
+    good = scheduler.submit(document, inputs=_inputs(1), options=_fake_options(loop_delay=0))
+    with pytest.raises(RuntimeError, match=message):
         scheduler.run()
     assert good.result is not None and good.result.succeeded
     assert bad.result is None and isinstance(bad.error, RuntimeError)
-
 
 
 def test_a_failure_around_the_machine_stops_its_run_not_a_worker(
@@ -221,14 +226,9 @@ def test_a_failure_around_the_machine_stops_its_run_not_a_worker(
         return real(self, request, now)
 
     monkeypatch.setattr(_deadline.Deadline, "send", send)
-    scheduler = Scheduler(max_connections=1, transport=lambda _o: _DbtTransport(_Dbt()))
-    document = arazzo_engine.load(WORKFLOW)
-    bad = scheduler.submit(document, inputs=_inputs(666), options=_fake_options(loop_delay=0))
-    good = scheduler.submit(document, inputs=_inputs(1), options=_fake_options(loop_delay=0))
-    with pytest.raises(RuntimeError, match="broke beside the machine"):
-        scheduler.run()
-    assert good.result is not None and good.result.succeeded
-    assert bad.result is None and isinstance(bad.error, RuntimeError)
+    _only_job_666_fails(Scheduler(max_connections=1, transport=lambda _o: _DbtTransport(_Dbt())),
+                        "broke beside the machine")
+
 
 def test_each_run_sees_only_its_own_events() -> None:
     dbt = _Dbt()
