@@ -7,7 +7,9 @@ same error message.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,14 +32,22 @@ NAMES = ["a", "b", "c", "b.c", "x", "0", "1", "2", "y", "d", "e", "list", "text"
 KEYS: list[str | int] = [*NAMES, 0, 1, -1, 2, 3, -4]
 
 
+@contextlib.contextmanager
+def _without(fast_path: str) -> Iterator[None]:
+    """The module's fast path ``fast_path`` declines every value while the block runs, so the
+    full walk answers."""
+    original = getattr(_navigation, fast_path)
+    setattr(_navigation, fast_path, lambda *_: _navigation._NOT_FAST)
+    try:
+        yield
+    finally:
+        setattr(_navigation, fast_path, original)
+
+
 def _full(value: Any, accessors: tuple[Accessor, ...]) -> Any:
     """``navigate`` without its fast walk."""
-    original = _navigation._navigate_fast
-    _navigation._navigate_fast = lambda *_: _navigation._NOT_FAST
-    try:
+    with _without("_navigate_fast"):
         return navigate(value, accessors, "$x")
-    finally:
-        _navigation._navigate_fast = original
 
 
 def _answer(call: Any, *args: Any) -> tuple[str, Any]:
@@ -69,12 +79,9 @@ POINTERS = ["", "/a", "/a/b/c", "/a/b.c", "/a/x/0", "/a/x/2/y", "/a/x/3", "/a/x/
 
 
 def _pointer_full(value: Any, pointer: str) -> Any:
-    original = _navigation._pointer_fast
-    _navigation._pointer_fast = lambda *_: _navigation._NOT_FAST
-    try:
+    """``resolve_pointer`` without its fast walk."""
+    with _without("_pointer_fast"):
         return resolve_pointer(value, pointer, "$x")
-    finally:
-        _navigation._pointer_fast = original
 
 
 @pytest.mark.parametrize("pointer", POINTERS)
