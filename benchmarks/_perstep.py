@@ -186,7 +186,8 @@ def _breakdown(section: Section, calls: dict[str, Slopes]) -> None:
               api.median - transport.median),
              ("the run store's checkpoint (as the CLI records)", stored.median - api.median))
     section.derived.append(("CPU of one poll with the run store on, made of", "; ".join(
-        f"{name} {quantity(value, 's')}" for name, value in parts)))
+        f"{name} {quantity(value, 's')}" for name, value in parts)
+        + " (each part a difference of two medians: the instruction counts split it better)"))
     section.targets.append(Target("per poll (CPU), Python API with the run store on / "
                                   "requests.Session loop", stored.median / floor.median, 1.0))
 
