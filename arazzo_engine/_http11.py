@@ -163,9 +163,6 @@ class _Headers:
         found = [value for key, value in self.items if key.lower() == wanted]
         return found or default
 
-    def info(self) -> _Headers:
-        return self
-
     def grouped(self) -> list[tuple[str, str]]:
         """Each name's values together, names in the order first seen, each spelt as first
         seen: how urllib3's header dict lists them (and so what requests' route reports)."""

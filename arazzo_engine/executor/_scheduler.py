@@ -244,8 +244,7 @@ class Scheduler:
                                            "store": str(recorder.store.path)}))
         if stop is not None and self._running:
             self._listen(stop)
-        with self._lock:
-            handle.number = len(self._handles)
+        with self._lock:  # submits are serialised: its number is still its place
             self._handles.append(handle)
             self._unfinished += 1
             self._work.append((handle, None))
