@@ -91,6 +91,7 @@ from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import Timeout
 
 from arazzo_engine import _http11
+from arazzo_engine._plain_url import authority_end, is_plain_rest
 
 __all__ = ["MAX_BODY", "MAX_REDIRECTS", "ExchangeError", "Exchanged", "charset_of", "exchange",
            "new_session", "origin"]
@@ -368,6 +369,9 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
         #: (scheme, host, port, verify) -> its pool: a new URL of a known origin (each run
         #: of a thousand polls its own run's URL) skips requests' and urllib3's pool lookup.
         self.origin_pools: dict[tuple[str, str | None, int | None, bool | str], Any] = {}
+        #: (origin as written, verify) -> that origin as requests prepares it, its pool: a
+        #: URL of a known origin with a plain rest is routed without parsing (_plain_url).
+        self.prepared_origins: dict[tuple[str, bool | str], _PreparedOrigin] = {}
         #: Header lines already found valid (requests' ``check_header_validity``): a run
         #: sends the same few again and again. Kept by the adapter, so a run's credentials
         #: live no longer than its session.
@@ -501,33 +505,30 @@ class _Environment:
     direct: bool = True
 
 
-#: session -> {origin or URL: _Environment}; dropped with the session.
+#: session -> {origin: _Environment}; dropped with the session.
 _ENVIRONMENTS: weakref.WeakKeyDictionary[requests.Session, dict[Any, _Environment]] = (
     weakref.WeakKeyDictionary())
 _NOTHING = _Environment({}, None, None)
-#: URLs (besides origins) a session keeps its environment under; later URLs look up the origin.
-_URLS_KEPT = 1024
 
 
 def _environment(session: requests.Session, url: str) -> _Environment:
+    """Kept per origin as written (``scheme://authority``): proxies, NO_PROXY and netrc
+    depend on the scheme, host and port alone."""
     if not session.trust_env:
         return _NOTHING
     known = _ENVIRONMENTS.get(session)
     if known is None:
         known = _ENVIRONMENTS.setdefault(session, {})
-    found = known.get(url)  # a run sends the same few URLs again and again
+    end = authority_end(url)
+    key: Any = url[:end] if end >= 0 else origin(url)
+    found = known.get(key)
     if found is None:
-        key = origin(url)
-        found = known.get(key)
-        if found is None:
-            proxies = dict(get_environ_proxies(url, no_proxy=None))
-            found = known[key] = _Environment(
-                proxies=proxies,
-                ca_bundle=(os.environ.get("REQUESTS_CA_BUNDLE")
-                           or os.environ.get("CURL_CA_BUNDLE")),
-                netrc=get_netrc_auth(url), direct=select_proxy(url, proxies) is None)
-        if len(known) < _URLS_KEPT:
-            known[url] = found
+        proxies = dict(get_environ_proxies(url, no_proxy=None))
+        found = known[key] = _Environment(
+            proxies=proxies,
+            ca_bundle=(os.environ.get("REQUESTS_CA_BUNDLE")
+                       or os.environ.get("CURL_CA_BUNDLE")),
+            netrc=get_netrc_auth(url), direct=select_proxy(url, proxies) is None)
     return found
 
 
@@ -631,7 +632,7 @@ def _direct_route(session: requests.Session, url: str, verify: bool | str,
     key = (url, verify)
     route = adapter.routes.get(key)
     if route is None or route.pool.pool is None:  # a closed pool (session closed, evicted)
-        route = _new_route(adapter, url, verify)
+        route = _known_origin_route(adapter, url, verify) or _new_route(adapter, url, verify)
         if route is None:
             return None
         if len(adapter.routes) >= _ROUTES_KEPT:
@@ -663,7 +664,40 @@ def _new_route(adapter: _WatchedAdapter, url: str, verify: bool | str) -> _Route
             adapter.origin_pools[key] = pool
     except Exception:  # requests' own route raises it again, as requests words it
         return None
-    return _Route(wire_url, target, pool, adapter, wire_url.lower().startswith("https:"))
+    tls = wire_url.lower().startswith("https:")
+    end = authority_end(url)
+    if end >= 0:
+        rest = url[end:]
+        if is_plain_rest(rest) and wire_url.endswith(rest):
+            if len(adapter.prepared_origins) >= _ROUTES_KEPT:
+                adapter.prepared_origins.clear()
+            adapter.prepared_origins[(url[:end], verify)] = _PreparedOrigin(
+                wire_url[:len(wire_url) - len(rest)], pool, tls)
+    return _Route(wire_url, target, pool, adapter, tls)
+
+
+@dataclass(frozen=True)
+class _PreparedOrigin:
+    prepared: str
+    pool: HTTPConnectionPool
+    tls: bool
+
+
+def _known_origin_route(adapter: _WatchedAdapter, url: str,
+                        verify: bool | str) -> _Route | None:
+    """The route of a URL whose origin was prepared before, when its rest is plain: what
+    ``_new_route`` would find, without requests' and urllib3's parsing."""
+    end = authority_end(url)
+    if end < 0:
+        return None
+    known = adapter.prepared_origins.get((url[:end], verify))
+    if known is None or known.pool.pool is None:
+        return None
+    rest = url[end:]
+    if not is_plain_rest(rest):
+        return None
+    target = f"/{rest.lstrip('/')}" if rest.startswith("//") else rest
+    return _Route(known.prepared + rest, target, known.pool, adapter, known.tls)
 
 
 def _direct_headers(session: requests.Session, route: _Route, method: str,
