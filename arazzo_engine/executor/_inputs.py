@@ -24,6 +24,7 @@ from arazzo_engine.document import MAX_DEPTH as MAX_VALUE_DEPTH
 from arazzo_engine.document import resolve_pointer
 from arazzo_engine.document._anchors import anchor_pointers, with_anchors_as_pointers
 from arazzo_engine.errors import ExecutionError, InputError
+from arazzo_engine.executor._plain_schema import Check, plain_check
 
 __all__ = ["InputsSchema", "forwarded_inputs"]
 
@@ -49,6 +50,9 @@ class InputsSchema:
         schema = workflow.get("inputs")
         self.schema = schema if isinstance(schema, Mapping) else None
         self._validator: Draft202012Validator | None = None
+        self._plain: Check | None = None
+        self._declared: tuple[frozenset[str] | None] | None = None
+        self._patterns: list[str] | None = None
         if self.schema is None:
             return
         try:
@@ -63,6 +67,7 @@ class InputsSchema:
         self._validator = Draft202012Validator(
             {"$ref": f"{_DOCUMENT_URI}#{pointer}/inputs"}, registry=registry
         )
+        self._plain = plain_check(self.schema)
 
     def with_defaults(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """The inputs with schema defaults filled in, not validated (a dry run's placeholders
@@ -78,6 +83,8 @@ class InputsSchema:
         if self.schema is None or self._validator is None:
             return values
         values = _with_defaults(self.schema, values, self.document, 0)
+        if self._plain is not None and self._plain(values):
+            return values
         try:
             error = best_match(self._validator.iter_errors(values))
         # A schema the metaschema accepts can still break validation: a $ref to nothing or
@@ -94,6 +101,11 @@ class InputsSchema:
         """The input names the schema declares; None when it explicitly allows any other
         (``additionalProperties`` or ``unevaluatedProperties`` present and not false), or
         when the workflow has no inputs schema at all (nothing to hold a name against)."""
+        if self._declared is None:
+            self._declared = (self._find_declared(),)
+        return self._declared[0]
+
+    def _find_declared(self) -> frozenset[str] | None:
         if self.schema is None:
             return None
         names: set[str] = set()
@@ -111,9 +123,11 @@ class InputsSchema:
         declared = self.declared()
         if declared is None:
             return []
-        patterns = [p for part in _schema_parts(self.schema, self.document)
-                    for p in (part.get("patternProperties") or {})
-                    if isinstance(part.get("patternProperties"), Mapping)]
+        if self._patterns is None:
+            self._patterns = [p for part in _schema_parts(self.schema, self.document)
+                              for p in (part.get("patternProperties") or {})
+                              if isinstance(part.get("patternProperties"), Mapping)]
+        patterns = self._patterns
         messages = []
         for name in names:
             if name in declared or any(_matches(p, name) for p in patterns):

@@ -122,6 +122,8 @@ class Program:
         self._source_descriptions: dict[str, dict[str, Any]] = {}
         self._self_uris: dict[str, str | None] = {}
         self._workflows: dict[tuple[str, str], Mapping[str, Any]] = {}
+        #: Every run of a workflow asks before it starts (``broker_required``).
+        self._broker_steps: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
         #: (the step itself, its target): a step asked about is checked to be the same node.
         self._operations: dict[tuple[str, int], tuple[Mapping[str, Any], OperationTarget]] = {}
 
@@ -273,6 +275,13 @@ class Program:
     def broker_steps(self, key: str, workflow_id: str) -> list[tuple[str, str, str]]:
         """(workflowId, stepId, what it does) for every AsyncAPI step a run of the workflow can
         reach: its own steps, and those of the workflows it calls, depends on or goes to."""
+        known = self._broker_steps.get((key, workflow_id))
+        if known is None:
+            known = self._broker_steps[(key, workflow_id)] = self._find_broker_steps(
+                key, workflow_id)
+        return list(known)
+
+    def _find_broker_steps(self, key: str, workflow_id: str) -> list[tuple[str, str, str]]:
         found: list[tuple[str, str, str]] = []
         pending, seen = [(key, workflow_id)], set()
         while pending:
