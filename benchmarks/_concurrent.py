@@ -60,6 +60,23 @@ def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
     return _Found(float(found["seconds"]), float(finished.peak_rss), finished.cpu_seconds)
 
 
+def _floor(client: str, runs: int, base_url: str, delay: float) -> float:
+    finished = run_command([sys.executable, "-m", "benchmarks._concurrent_floor", client,
+                            str(runs), base_url, str(delay)])
+    if finished.returncode != 0:
+        raise RuntimeError(f"{runs} hand-written {client} runs failed: "
+                           f"{finished.stderr[-500:]}")
+    found = json.loads(finished.stdout)
+    if found["runs"] != runs or found["polls"] != runs * POLLS_PER_RUN:
+        raise RuntimeError(f"{runs} hand-written {client} runs made {found['polls']} polls, "
+                           f"expected {runs * POLLS_PER_RUN}")
+    return float(found["seconds"])
+
+
+FLOOR_CLIENTS = ("requests", "http.client")
+POLLS_PER_RUN = 3
+
+
 def concurrent(settings: Settings) -> Section:
     section = Section("concurrent", f"Concurrent runs in one process: the reference workflow "
                                     f"against the simulator, --loop-delay {settings.delay:g}")
@@ -68,10 +85,15 @@ def concurrent(settings: Settings) -> Section:
     with simulator_process("success", jobs=max(most, *settings.threads)) as base_url:
         plan = [("scheduler", n) for n in settings.sizes] + [("threads", n)
                                                              for n in settings.threads]
+        floors: dict[tuple[str, int], list[float]] = {}
         for _ in range(settings.repeat):
             for mode, runs in plan:
                 measured.setdefault((mode, runs), []).append(
                     _child(mode, runs, base_url, settings.delay))
+            for client in FLOOR_CLIENTS:
+                for runs in (1, most):
+                    floors.setdefault((client, runs), []).append(
+                        _floor(client, runs, base_url, settings.delay))
     one = measured[("scheduler", 1)]
     one_time, one_peak = Sample.of([f.seconds for f in one]), Sample.of([f.peak for f in one])
     for mode, runs in [(m, n) for m, n in measured if (m, n) != ("scheduler", 1)]:
@@ -79,6 +101,10 @@ def concurrent(settings: Settings) -> Section:
         label = "Scheduler" if mode == "scheduler" else "a thread per run"
         section.rows.append(Row(f"{runs:,} runs, {label}: time",
                                 Sample.of([f.seconds for f in found]), "1 run", one_time))
+    for client in FLOOR_CLIENTS:
+        section.rows.append(Row(f"{most:,} runs, by hand on {client}: time",
+                                Sample.of(floors[(client, most)]), f"1 run by hand ({client})",
+                                Sample.of(floors[(client, 1)])))
     for runs in settings.sizes[1:]:
         peak = Sample.of([f.peak for f in measured[("scheduler", runs)]])
         section.rows.append(Row(f"{runs:,} runs, Scheduler: peak RSS", peak, "1 run", one_peak,
@@ -109,4 +135,10 @@ def concurrent(settings: Settings) -> Section:
                                       ratio / one_time.median, TIME_LIMIT))
         section.targets.append(Target(f"memory per waiting run at {most:,} runs / 50 KB",
                                       per_run / MEMORY_LIMIT, 1.0))
+        for client in FLOOR_CLIENTS:
+            floor = Sample.of(floors[(client, most)]).median / Sample.of(
+                floors[(client, 1)]).median
+            section.targets.append(Target(
+                f"{most:,} runs by hand on {client} / 1 run of it, time (a floor)", floor,
+                None))
     return section

@@ -68,9 +68,13 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
               for section in sections if section.targets}
     # per poll: CLI and API, wall and CPU, each against both floors (the http.client ratio has
     # no limit), plus the API with the run store on; start-up: two commands, wall and CPU;
-    # big descriptions: time and memory exponents; peers and instructions: none at this size
+    # big descriptions: time and memory exponents; concurrent: time and memory, and the two
+    # hand-written floors (no limit); peers and instructions: none at this size
     assert counts == {"perstep": (9, 4), "startup": (4, 0), "rss": (1, 0),
-                      "descriptions": (2, 0), "concurrent": (2, 0)}, counts
+                      "descriptions": (2, 0), "concurrent": (4, 2)}, counts
+    floors = [row for row in keyed["concurrent"].rows if "by hand" in row.name]
+    assert [row.name for row in floors] == ["3 runs, by hand on requests: time",
+                                            "3 runs, by hand on http.client: time"]
 
     results = results_markdown(sections, Machine.current(), mode="test")
     current = "# Benchmarks\n\nProse kept as written.\n\n## Results\n\nold tables\n"
