@@ -46,6 +46,8 @@ class _Found:
     seconds: float
     peak: float
     cpu: float  # CPU seconds of the whole child process (loading and validating included)
+    #: Seconds until the last run to wait began its first wait (None: a run never waited).
+    first_wave: float | None = None
 
 
 def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
@@ -57,10 +59,12 @@ def _child(mode: str, runs: int, base_url: str, delay: float) -> _Found:
     if found["steps"] != runs * STEPS_PER_RUN:
         raise RuntimeError(f"{runs} {mode} runs made {found['steps']} step executions, "
                            f"expected {runs * STEPS_PER_RUN}")
-    return _Found(float(found["seconds"]), float(finished.peak_rss), finished.cpu_seconds)
+    return _Found(float(found["seconds"]), float(finished.peak_rss), finished.cpu_seconds,
+                  found.get("first_wave"))
 
 
-def _floor(client: str, runs: int, base_url: str, delay: float) -> float:
+def _floor(client: str, runs: int, base_url: str, delay: float) -> tuple[float, float]:
+    """Seconds for the hand-written runs, and their first wave."""
     finished = run_command([sys.executable, "-m", "benchmarks._concurrent_floor", client,
                             str(runs), base_url, str(delay)])
     if finished.returncode != 0:
@@ -70,7 +74,7 @@ def _floor(client: str, runs: int, base_url: str, delay: float) -> float:
     if found["runs"] != runs or found["polls"] != runs * POLLS_PER_RUN:
         raise RuntimeError(f"{runs} hand-written {client} runs made {found['polls']} polls, "
                            f"expected {runs * POLLS_PER_RUN}")
-    return float(found["seconds"])
+    return float(found["seconds"]), float(found["first_wave"])
 
 
 FLOOR_CLIENTS = ("requests", "http.client")
@@ -86,14 +90,17 @@ def concurrent(settings: Settings) -> Section:
         plan = [("scheduler", n) for n in settings.sizes] + [("threads", n)
                                                              for n in settings.threads]
         floors: dict[tuple[str, int], list[float]] = {}
+        floor_waves: dict[str, list[float]] = {}
         for _ in range(settings.repeat):
             for mode, runs in plan:
                 measured.setdefault((mode, runs), []).append(
                     _child(mode, runs, base_url, settings.delay))
             for client in FLOOR_CLIENTS:
                 for runs in (1, most):
-                    floors.setdefault((client, runs), []).append(
-                        _floor(client, runs, base_url, settings.delay))
+                    seconds, wave = _floor(client, runs, base_url, settings.delay)
+                    floors.setdefault((client, runs), []).append(seconds)
+                    if runs == most:
+                        floor_waves.setdefault(client, []).append(wave)
     one = measured[("scheduler", 1)]
     one_time, one_peak = Sample.of([f.seconds for f in one]), Sample.of([f.peak for f in one])
     for mode, runs in [(m, n) for m, n in measured if (m, n) != ("scheduler", 1)]:
@@ -131,6 +138,18 @@ def concurrent(settings: Settings) -> Section:
             f"{TIME_LIMIT:g}x budget is {quantity(budget, 's')} in all, of which "
             f"{quantity(sum(waits), 's')} are the waits; one interpreter lock runs the "
             f"client's Python on one core, and the simulator answers on the other"))
+        waves = [f.first_wave for f in measured[("scheduler", most)] if f.first_wave is not None]
+        if waves:
+            hand = ", ".join(f"by hand on {client} "
+                             f"{quantity(Sample.of(floor_waves[client]).median, 's')}"
+                             for client in FLOOR_CLIENTS)
+            section.derived.append((
+                f"first wave at {most:,} runs",
+                f"{quantity(Sample.of(waves).median, 's')} until the last run began its first "
+                f"wait (every run's trigger and first poll done; {hand}): that run cannot "
+                f"end before this plus its waits, so the {TIME_LIMIT:g}x budget leaves "
+                f"{quantity(budget - sum(waits), 's')} for the first wave and that run's "
+                "last three exchanges"))
         section.targets.append(Target(f"{most:,} concurrent runs / 1 run, time",
                                       ratio / one_time.median, TIME_LIMIT))
         section.targets.append(Target(f"memory per waiting run at {most:,} runs / 50 KB",

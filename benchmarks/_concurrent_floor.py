@@ -9,7 +9,8 @@ status checked), driven by as many threads as the Scheduler's default pool, with
 for the waits, so no thread sleeps. On a ``requests.Session`` per thread (the floor a user
 writes by hand) or on one kept-alive ``http.client`` connection per thread (the lower floor:
 no library above the standard one). Prints the seconds from the first request to the last
-answer and the polls made, in a fresh process, as ``_concurrent_child`` does for the engine.
+answer, the polls made and the first wave (until the last run began its first wait), in a
+fresh process, as ``_concurrent_child`` does for the engine.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ Exchange = Callable[[str, str, Any], Any]
 Run = Iterator[float]
 
 
-def _run(exchange: Exchange, job: int, delay: float, polls: list[int]) -> Run:
+def _run(exchange: Exchange, job: int, delay: float, polls: list[int],
+         waited: list[float]) -> Run:
     account = f"/api/v2/accounts/{DEMO_ACCOUNT_ID}"
     run_id = exchange("POST", f"{account}/jobs/{job}/run/",
                       {"cause": "Triggered via Arazzo workflow"})["data"]["id"]
@@ -49,6 +51,8 @@ def _run(exchange: Exchange, job: int, delay: float, polls: list[int]) -> Run:
             break
         if status in (ERROR, CANCELLED):
             raise RuntimeError(f"run {run_id} ended with status {status}")
+        if made == 1:
+            waited.append(time.perf_counter())
         yield delay
         delay *= GROWTH
     exchange("GET", f"{account}/runs/{run_id}/artifacts/", None)
@@ -93,9 +97,10 @@ CLIENTS: dict[str, Callable[[str], Exchange]] = {
     "requests": _requests_exchange, "http.client": _http_client_exchange}
 
 
-def drive(client: str, runs: int, base_url: str, delay: float,
+def drive(client: str, runs: int, base_url: str, delay: float, waited: list[float],
           workers: int = DEFAULT_MAX_CONNECTIONS) -> list[int]:
-    """Drives ``runs`` runs at once on ``workers`` threads; the polls each made."""
+    """Drives ``runs`` runs at once on ``workers`` threads; the polls each made. Each run's
+    first wait's start is added to ``waited``."""
     local = threading.local()
     polls: list[int] = []
     failures: list[BaseException] = []
@@ -106,7 +111,7 @@ def drive(client: str, runs: int, base_url: str, delay: float,
             own = local.exchange = CLIENTS[client](base_url)
         return own(method, path, body)
 
-    ready: deque[Run] = deque(_run(exchange, DEMO_JOB_ID + n, delay, polls)
+    ready: deque[Run] = deque(_run(exchange, DEMO_JOB_ID + n, delay, polls, waited)
                               for n in range(runs))
     timers: list[tuple[float, int, Run]] = []
     order = itertools.count()
@@ -156,10 +161,12 @@ def drive(client: str, runs: int, base_url: str, delay: float,
 
 def main(argv: list[str]) -> int:
     client, runs, base_url, delay = argv[0], int(argv[1]), argv[2], float(argv[3])
+    waited: list[float] = []
     started = time.perf_counter()
-    polls = drive(client, runs, base_url, delay)
+    polls = drive(client, runs, base_url, delay, waited)
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "polls": sum(polls), "runs": len(polls)}))
+    print(json.dumps({"seconds": seconds, "polls": sum(polls), "runs": len(polls),
+                      "first_wave": max(waited) - started if waited else None}))
     return 0
 
 

@@ -75,6 +75,7 @@ def test_every_benchmark_produces_rows_and_the_document_renders() -> None:
     floors = [row for row in keyed["concurrent"].rows if "by hand" in row.name]
     assert [row.name for row in floors] == ["3 runs, by hand on requests: time",
                                             "3 runs, by hand on http.client: time"]
+    assert any(label == "first wave at 3 runs" for label, _ in keyed["concurrent"].derived)
 
     results = results_markdown(sections, Machine.current(), mode="test")
     current = "# Benchmarks\n\nProse kept as written.\n\n## Results\n\nold tables\n"
