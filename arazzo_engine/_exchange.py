@@ -54,7 +54,7 @@ import socket
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from typing import Any
@@ -143,6 +143,11 @@ class _Watch:
         if self._changed is None:
             self._changed = threading.Condition(self.lock)
         return self._changed
+
+    def make_current(self) -> None:
+        """This thread's exchange is this one (the connection's hooks read it): set again
+        where an exchange goes on after a pause, perhaps on another thread."""
+        _current.watch = self
 
     def attach(self, sock: Any) -> None:
         with self.lock:
@@ -384,12 +389,14 @@ class _WatchedAdapter(requests.adapters.HTTPAdapter):
         return manager
 
 
-def new_session(*, trust_env: bool = True) -> requests.Session:
-    """A session whose exchanges ``exchange`` can bound as a whole."""
+def new_session(*, trust_env: bool = True, pool_size: int | None = None) -> requests.Session:
+    """A session whose exchanges ``exchange`` can bound as a whole. ``pool_size``: the
+    connections kept per origin (requests' default, 10, when None)."""
     session = requests.Session()
     session.trust_env = trust_env
-    session.mount("http://", _WatchedAdapter())
-    session.mount("https://", _WatchedAdapter())
+    sized: dict[str, Any] = {} if pool_size is None else {"pool_maxsize": pool_size}
+    session.mount("http://", _WatchedAdapter(**sized))
+    session.mount("https://", _WatchedAdapter(**sized))
     return session
 
 
@@ -414,13 +421,32 @@ def exchange(
     Raises:
         ExchangeError: no response, a broken one, too big, or too slow.
     """
+    return _http11.drive(exchange_steps(
+        session, method, url, headers=headers, body=body, timeout=timeout, max_body=max_body,
+        follow_redirects=follow_redirects, verify=verify, credential=credential,
+        secret_values=secret_values))
+
+
+def exchange_steps(
+    session: requests.Session, method: str, url: str, *,
+    headers: Mapping[str, str] | None = None, body: bytes | None = None,
+    timeout: float | None = None, max_body: int = MAX_BODY, follow_redirects: bool = False,
+    verify: bool | str = True, credential: CredentialTest | None = None,
+    secret_values: frozenset[str] = frozenset(),
+) -> Generator[_http11.Pause, None, Exchanged]:
+    """``exchange`` as a step generator: it pauses where it would wait (``_http11.Pause``),
+    so one thread can drive many exchanges (``executor/_scheduler``). A driver that closes
+    it at a ``NeedsThread`` pause has sent nothing. The session's cookie jar is read when
+    the generator starts and at each hop; the jar a response's cookies go into is the one
+    read when its request was sent."""
     session = session if _is_watched(session) else _watched(session)
     watch = _Watch(bounded=timeout is not None)
     ticket = _WATCHDOG.arm(watch, timeout) if timeout is not None else None
     _current.watch = watch
     try:
-        return _follow(session, method, url, dict(headers or {}), body, timeout, max_body,
-                       follow_redirects, verify, credential, secret_values, watch)
+        return (yield from _follow(session, method, url, dict(headers or {}), body, timeout,
+                                   max_body, follow_redirects, verify, credential,
+                                   secret_values, watch))
     except ExchangeError:
         raise
     except (requests.RequestException, _TooBig, ValueError, OSError) as exc:
@@ -460,10 +486,11 @@ def _watched(session: requests.Session) -> requests.Session:
 def _follow(session: requests.Session, method: str, url: str, headers: dict[str, str],
             body: bytes | None, timeout: float | None, max_body: int, follow: bool,
             verify: bool | str, credential: CredentialTest | None,
-            secret_values: frozenset[str], watch: _Watch) -> Exchanged:
+            secret_values: frozenset[str],
+            watch: _Watch) -> Generator[_http11.Pause, None, Exchanged]:
     start = url
     for _hop in range(MAX_REDIRECTS + 1):
-        reply = _send(session, method, url, headers, body, timeout, verify)
+        reply = yield from _send(session, method, url, headers, body, timeout, verify, watch)
         watch.answered = True
         try:
             status = reply.status
@@ -533,9 +560,11 @@ def _environment(session: requests.Session, url: str) -> _Environment:
 
 
 def _send(session: requests.Session, method: str, url: str, headers: dict[str, str],
-          body: bytes | None, timeout: float | None, verify: bool | str) -> _Reply:
+          body: bytes | None, timeout: float | None, verify: bool | str,
+          watch: _Watch) -> Generator[_http11.Pause, None, _Reply]:
     """One hop: straight to the connection pool when nothing of requests' own applies to it
-    (``_direct_route``), else through ``Session.send`` (``_send_by_requests``)."""
+    (``_direct_route``), else through ``Session.send`` (``_send_by_requests``, which blocks:
+    a ``NeedsThread`` pause first)."""
     env = _environment(session, url)
     if verify is True and env.ca_bundle:
         verify = env.ca_bundle
@@ -544,8 +573,10 @@ def _send(session: requests.Session, method: str, url: str, headers: dict[str, s
         method = method.upper()  # as requests prepares it
         wire_headers = _direct_headers(session, route, method, headers, body)
         if wire_headers is not None:
-            return _send_direct(session, route, method, wire_headers, body or None, timeout,
-                                verify)
+            return (yield from _send_direct(session, route, method, wire_headers,
+                                            body or None, timeout, verify, watch))
+    yield _http11.NEEDS_OWN_SESSION
+    _current.watch = watch  # the connection's hooks find the exchange's watch through it
     return _ByRequests(_send_by_requests(session, method, url, headers, body, timeout,
                                          verify, env))
 
@@ -749,10 +780,11 @@ _TIMEOUTS: dict[float | None, Timeout] = {}
 
 def _send_direct(session: requests.Session, route: _Route, method: str,
                  headers: dict[str, str], body: bytes | None, timeout: float | None,
-                 verify: bool | str) -> _Reply:
+                 verify: bool | str, watch: _Watch) -> Generator[_http11.Pause, None, _Reply]:
     """``HTTPAdapter.send`` without its per-request layers: the same pool, retries, timeout
     and urlopen arguments, urllib3's errors raised as the requests errors requests makes of
     them (so ``describe`` words them alike), and the response's cookies into the jar."""
+    jar = session.cookies  # the jar this request was sent with takes its answer's cookies
     if route.tls:
         route.adapter.cert_verify(route.pool, route.url, verify, None)
     bound = _TIMEOUTS.get(timeout)
@@ -763,9 +795,12 @@ def _send_direct(session: requests.Session, route: _Route, method: str,
     raw: BaseHTTPResponse | _http11.Answer
     try:
         if _http11.applies(route.adapter.max_retries):
-            raw = _http11.send(route.pool, method, route.target, headers, body, timeout,
-                               _attach_current)
+            raw = yield from _http11.send_steps(route.pool, method, route.target, headers,
+                                                body, timeout, watch.attach,
+                                                watch.make_current)
         else:
+            yield _http11.NEEDS_THREAD
+            watch.make_current()
             raw = route.pool.urlopen(
                 method=method, url=route.target, body=body, headers=headers, redirect=False,
                 assert_same_host=False, preload_content=False, decode_content=False,
@@ -794,7 +829,6 @@ def _send_direct(session: requests.Session, route: _Route, method: str,
         raise requests.ReadTimeout(err) from None
     except urllib3_exceptions.InvalidHeader as err:
         raise requests.exceptions.InvalidHeader(err) from None
-    jar = session.cookies
     answered = raw.headers
     if "set-cookie" in answered or "set-cookie2" in answered:
         extract_cookies_to_jar(jar, _Wire(route.url, headers), raw)

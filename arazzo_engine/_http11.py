@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from http.client import (
     BadStatusLine,
     HTTPException,
@@ -33,7 +34,7 @@ from http.client import (
     RemoteDisconnected,
     UnknownProtocol,
 )
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import urllib3
 from urllib3.connection import HTTPConnection
@@ -50,7 +51,10 @@ from urllib3.exceptions import (
 from urllib3.response import HTTPResponse
 from urllib3.util.retry import Retry
 
-__all__ = ["Answer", "applies", "send"]
+__all__ = ["NEEDS_OWN_SESSION", "NEEDS_THREAD", "Answer", "NeedsThread", "Pause", "Readable",
+           "applies", "drive", "send", "send_steps"]
+
+_T = TypeVar("_T")
 
 _MAX_LINE = 65536  # http.client's limit on a status or header line
 _MAX_HEADERS = 100  # and on the number of header lines (the blank one included)
@@ -78,8 +82,22 @@ class _Reader:
         self.sock = sock
         self.buffer = bytearray()
         self.start = 0
+        #: A failure met by ``take_arrived``, raised where the reading meets it.
+        self.failure: OSError | None = None
+
+    def take_arrived(self) -> bool:
+        """One read of what has come, for a caller that knows the socket is readable (so it
+        does not block); False at the end of the stream, or on a failure, which is kept
+        and raised when the reading gets there (as a blocking read would have raised it)."""
+        try:
+            return self._fill()
+        except OSError as error:
+            self.failure = error
+            return False
 
     def _fill(self) -> bool:
+        if self.failure is not None:
+            raise self.failure
         data = self.sock.recv(_READ)
         if not data:
             return False
@@ -341,11 +359,64 @@ def _decoder(headers: _Headers) -> Any:
 
 # sending -----------------------------------------------------------------------------------
 
+class Pause:
+    """What a step generator (``send_steps``) waits for before it goes on. A driver that
+    blocks ignores it and goes on at once: every step then simply blocks."""
+
+
+@dataclass(frozen=True)
+class NeedsThread(Pause):
+    """The exchange would block for long on this thread (a connection to make, TLS, a big
+    body to write, requests' own route). Nothing has been sent. ``shareable``: another
+    thread may go on with the generator (its pool is made to be shared by threads); else
+    the driver closes it and sends the request on a session of that thread's own."""
+
+    shareable: bool
+
+
+@dataclass(frozen=True)
+class Readable(Pause):
+    """The request is sent; ``reader`` reads the answer from ``sock``. A driver that cannot
+    block waits until it has all arrived (``_framing.arrived``); the reading then takes it
+    from the reader's buffer without blocking."""
+
+    sock: Any
+    method: str
+    reader: _Reader
+
+
+NEEDS_THREAD = NeedsThread(shareable=True)
+NEEDS_OWN_SESSION = NeedsThread(shareable=False)
+#: A request body up to this size goes out in one write without blocking for long.
+_QUICK_BODY = 64 * 1024
+
+Steps = Generator[Pause, None, "Answer"]
+
+
 def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, str],
          body: bytes | None, timeout: float | None,
          on_socket: Callable[[Any], None]) -> Answer:
+    """``send_steps``, blocking at each step."""
+    return drive(send_steps(pool, method, target, headers, body, timeout, on_socket,
+                            lambda: None))
+
+
+def drive(steps: Generator[Pause, None, _T]) -> _T:
+    """Runs a step generator to its end on this thread, blocking where it pauses."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return cast(_T, done.value)
+
+
+def send_steps(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, str],
+               body: bytes | None, timeout: float | None,
+               on_socket: Callable[[Any], None], on_resume: Callable[[], None]) -> Steps:
     """Sends the request on one of the pool's connections; the answer with its head read.
     ``on_socket`` is given the connection's socket before it is used (the watchdog's hook).
+    Pauses (``NeedsThread``) before a connection is made, and (``Readable``) once sent;
+    ``on_resume`` is called where it goes on after a ``NeedsThread``, on that thread.
 
     Raises what urlopen raises with requests' default retries: ``MaxRetryError`` when the
     connection cannot be made, ``ProtocolError("Connection aborted.", ...)`` when it breaks.
@@ -359,8 +430,14 @@ def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, 
         raise InvalidURL(f"URL can't contain control characters. {target!r} "
                          f"(found at least {found.group()!r})")
     head = _head(pool, method, target, headers)
+    if pool.scheme != "http" or (body is not None and len(body) > _QUICK_BODY):
+        yield NEEDS_THREAD
+        on_resume()
     conn: Any = pool._get_conn()  # an HTTPConnection (urllib3's base type lacks .sock)
     try:
+        if conn.sock is None:
+            yield NEEDS_THREAD
+            on_resume()
         _connect(pool, conn, target, timeout)
         try:
             sock = conn.sock
@@ -370,6 +447,7 @@ def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, 
                 sock.settimeout(None)  # the watchdog bounds the exchange from here
             sock.sendall(head + body if body else head)
             reader = _Reader(sock)
+            yield Readable(sock, method, reader)
             status, version, answered = _read_head(reader)
         except ssl.SSLError as error:
             raise MaxRetryError(pool, target, SSLError(error)) from error

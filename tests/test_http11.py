@@ -7,6 +7,7 @@ is counted at the server."""
 from __future__ import annotations
 
 import gzip
+import select
 import socket
 import sys
 import threading
@@ -21,7 +22,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).parent / "executor"))
 from local_http import RawServer, read_request_body
 
-from arazzo_engine import _exchange
+from arazzo_engine import _exchange, _framing, _http11
 from arazzo_engine._exchange import Exchanged, ExchangeError, exchange, new_session
 
 _BODY = b'{"data": {"status": 10}}'
@@ -294,3 +295,50 @@ def test_adapters_with_their_own_retries_keep_urlopen(monkeypatch: pytest.Monkey
     finally:
         session.close()
     assert answer.body == _BODY and read == []
+
+
+def _stepped(session: requests.Session, method: str, url: str) -> Exchanged | str:
+    """``exchange_steps`` driven as the scheduler's thread drives it: at each ``Readable``
+    pause it waits on the socket until ``_framing.arrived`` says the answer is whole (a
+    verdict of None is where a worker would go on reading, blocking; here this thread
+    does), then lets the reader take it."""
+    steps = _exchange.exchange_steps(session, method, url, timeout=10,
+                                     body=b"{}" if method == "POST" else None)
+    try:
+        pause = next(steps)
+        while True:
+            if isinstance(pause, _http11.Readable):
+                while True:
+                    select.select([pause.sock], [], [], 10)
+                    if _framing.arrived(pause.reader, pause.method) is not False:
+                        break
+            pause = steps.send(None)
+    except StopIteration as done:
+        return done.value
+    except ExchangeError as error:
+        return error.message
+
+
+@pytest.mark.parametrize("pieces", [False, True], ids=["at once", "in pieces"])
+@pytest.mark.parametrize("case", list(_ANSWERS))
+def test_each_response_reads_alike_when_its_arrival_is_awaited(case: str, pieces: bool) -> None:
+    answer, method = _ANSWERS[case]
+    with RawServer(_in_pieces(answer) if pieces else _serving(answer)) as server:
+        session = new_session(trust_env=False)
+        try:
+            stepped = _stepped(session, method, f"{server.url}/x")
+        finally:
+            session.close()
+        assert stepped == _fetch(f"{server.url}/x", method)["direct"]
+
+
+@pytest.mark.parametrize("case", list(_BROKEN))
+def test_each_broken_response_fails_alike_when_its_arrival_is_awaited(case: str) -> None:
+    with RawServer(_serving(_BROKEN[case])) as server:
+        session = new_session(trust_env=False)
+        try:
+            stepped = _stepped(session, "GET", f"{server.url}/x")
+        finally:
+            session.close()
+        assert isinstance(stepped, str)
+        assert stepped == _fetch(f"{server.url}/x", "GET")["direct"]

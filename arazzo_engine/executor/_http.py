@@ -8,13 +8,20 @@ one: one pooled ``requests.Session`` per run, redirects off unless asked, TLS ve
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
-from arazzo_engine._exchange import MAX_BODY, ExchangeError, charset_of, exchange, new_session
+from arazzo_engine import _http11
+from arazzo_engine._exchange import (
+    MAX_BODY,
+    ExchangeError,
+    charset_of,
+    exchange_steps,
+    new_session,
+)
 from arazzo_engine.executor._masking import is_secret_name
 
 if TYPE_CHECKING:
@@ -128,22 +135,30 @@ class RequestsTransport:
     def __init__(
         self, *, follow_redirects: bool = False, verify: bool | str = True,
         trust_env: bool = True, session: requests.Session | None = None,
-        max_body: int = MAX_RESPONSE_BODY,
+        max_body: int = MAX_RESPONSE_BODY, pool_size: int | None = None,
     ) -> None:
-        self.session = session or new_session(trust_env=trust_env)
+        self.session = session or new_session(trust_env=trust_env, pool_size=pool_size)
         self.session.trust_env = trust_env
         self.follow_redirects = follow_redirects
         self.verify = verify
         self.max_body = max_body
 
     @classmethod
-    def for_options(cls, options: RunOptions) -> RequestsTransport:
+    def for_options(cls, options: RunOptions, *,
+                    pool_size: int | None = None) -> RequestsTransport:
         """The transport a run's options ask for: the one place that maps them, so a run, a
-        resume, the scheduler and the tester cannot disagree on redirects, TLS or proxies."""
+        resume, the scheduler and the tester cannot disagree on redirects, TLS or proxies.
+        ``pool_size``: connections kept per origin (one transport shared by many runs)."""
         return cls(follow_redirects=options.follow_redirects, verify=options.verify,
-                   trust_env=options.trust_env)
+                   trust_env=options.trust_env, pool_size=pool_size)
 
     def send(self, request: HttpRequest) -> HttpResponse | TransportFailure:
+        return _http11.drive(self.send_steps(request))
+
+    def send_steps(self, request: HttpRequest) -> Generator[
+            _http11.Pause, None, HttpResponse | TransportFailure]:
+        """``send`` as a step generator (``_exchange.exchange_steps``): the scheduler drives
+        many of them on one thread, each paused while its answer is on the way."""
         started = time.monotonic()
         secrets = request.secret_values
 
@@ -151,7 +166,7 @@ class RequestsTransport:
             return is_secret_name(name) or any(s in value for s in secrets)
 
         try:
-            answer = exchange(
+            answer = yield from exchange_steps(
                 self.session, request.method, request.url, headers=request.headers,
                 body=request.body, timeout=request.timeout, max_body=self.max_body,
                 follow_redirects=self.follow_redirects, verify=self.verify,
