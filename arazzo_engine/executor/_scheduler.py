@@ -1,36 +1,46 @@
-"""Many runs in one process: a timer heap holds the waits, a bounded pool of workers drives
-the runs that have something to do.
+"""Many runs in one process: a timer heap holds the waits; the scheduler's own thread sends
+the runs' requests and waits on all their sockets at once; a bounded pool of workers does what
+would block.
 
 A run spends most of its life waiting (polling manners, ``retryAfter``, ``Retry-After``); a
 thread per run would hold a stack and a connection pool each for that. Because the executor's
 core is a pure machine (``decide(state, outcome) -> SendRequest | Wait | Finish``), a run can
-instead be a ``RunState`` and an entry in a heap. A worker takes a run that is due, asks its
-machine for the next action and performs it: it sends a request itself and decides again with
-the answer, until the run waits (back on the heap) or ends. The scheduler's own thread only
-moves due runs from the heap to the workers and handles stops. A thousand waiting runs cost a
-thousand states, not a thousand threads.
+instead be a ``RunState`` and an entry in a heap. The scheduler's thread takes a run that is
+due, asks its machine for the next action and performs it: a wait goes on the heap; a request
+goes out on the thread's own connection pool (``RequestsTransport.send_steps``: the exchange
+pauses once it is sent) and the thread goes on with other runs, waiting on every socket in
+flight with one selector; once an answer has arrived whole (``_framing``) it is read, without
+blocking, and the run is decided again. A thousand waiting runs cost a thousand states, not a
+thousand threads.
 
-Why the worker that got the answer decides (not one deciding thread): all the client's Python
-runs under one interpreter lock, and a hand-off costs thread wake-ups and lock convoys on every
-exchange. A deciding thread that hands each request to a worker and takes each answer back
-pays that three times an exchange and becomes the one queue every run waits in; measured with
-1,000 runs, the hand-offs cost more than the deciding (docs/benchmarks.md). A run is only ever
-in one worker's hands at a time, so its state needs no lock of its own.
+Why one thread and not a worker per request in flight: all the client's Python runs under one
+interpreter lock, and with two or more threads taking turns at it every exchange pays thread
+wake-ups and lock hand-offs. Measured with 1,000 runs (docs/benchmarks.md), the same work cost
+about a third more CPU on 2 or 16 workers than on one thread; the selector keeps one thread's
+cost while many answers are awaited at once.
 
-Each worker owns its own ``requests`` sessions (a ``Session`` is not meant to be shared between
-threads), one per distinct set of transport options; cookies stay per run, as they do for a run
-driven alone, because each run brings its own cookie jar to whichever worker sends its request.
-Deadlines apply exactly as in ``drive`` (``_deadline.Deadline``). Observers are called on the
-worker that drives the run (one run's events in order, never two at once for one run).
+What would block the thread goes to a worker (at most ``max_connections`` requests are in
+flight, on the thread and the workers together): making a connection (name lookup, connect,
+TLS), every HTTPS exchange, a body over 64 KiB, requests' own route (proxies, auth, custom
+adapters), redirects followed, an answer framed by the end of its connection, a 1xx, or one
+too big to wait for on the shared thread; and every request of a custom ``transport``. The
+worker reads the answer (blocking) and hands the run back: every decision is made on the
+scheduler's thread when the requests transport is used (observers are called there), on the
+workers for a custom transport or a test clock. A run is only ever in one thread's hands at a
+time, so its state needs no lock of its own.
+
+Cookies stay per run, as they do for a run driven alone: each run brings its own cookie jar to
+whichever session sends its request, and a response's cookies go into the jar its request was
+sent with. Deadlines apply exactly as in ``drive`` (``_deadline.Deadline``).
 
 As in ``drive``, step executions leave the run state as they finish: into the run store when
 ``RunOptions.state`` asks for one (each action checkpointed before it is performed, repeatable
 ones grouped as ``drive`` groups them; the store serialises its writers), else into one
 temporary file that every run of the scheduler shares; ``result.steps`` reads them back, so a
 run's memory does not grow with its polls. A ``StopSignal`` (for every run, or given to one
-run) ends waits at once; a request in flight cannot be cut off, so the scheduler's thread ends
-that run "interrupted" at once with the request recorded as in flight (in doubt), and the
-worker drops its late answer.
+run) ends waits at once; a request in flight cannot be taken back, so the scheduler's thread
+ends that run "interrupted" at once with the request recorded as in flight (in doubt), and its
+late answer is dropped.
 """
 
 from __future__ import annotations
@@ -39,14 +49,17 @@ import contextlib
 import heapq
 import itertools
 import queue
+import selectors
+import socket
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from requests.cookies import RequestsCookieJar
 
+from arazzo_engine import _framing, _http11
 from arazzo_engine.errors import ValidationFailed
 from arazzo_engine.executor._clock import Clock, SystemClock
 from arazzo_engine.executor._deadline import Deadline
@@ -139,6 +152,37 @@ _STOP_NOTICE: Any = object()
 _LOOK: Any = object()
 #: A worker's transports, one per set of transport options.
 _Transports = dict[tuple[Any, ...], Transport]
+_Steps = Generator[_http11.Pause, None, "HttpResponse | TransportFailure"]
+
+
+@dataclass(frozen=True)
+class _SendOnThread:
+    """A request a worker sends, blocking (a connection to make, TLS, requests' own route)."""
+
+    request: HttpRequest
+    token: int
+
+
+@dataclass(frozen=True)
+class _FinishOnThread:
+    """An exchange begun on the scheduler's thread whose answer a worker reads, blocking."""
+
+    steps: _Steps
+    token: int
+
+
+_ThreadJob = _SendOnThread | _FinishOnThread
+
+
+@dataclass
+class _InFlight:
+    """An exchange the scheduler's thread waits on: its socket, until the answer is whole."""
+
+    steps: _Steps
+    token: int
+    method: str
+    sock: Any
+    reader: Any  # the exchange's _http11 reader: what arrives is taken into it
 
 
 class Scheduler:
@@ -151,12 +195,13 @@ class Scheduler:
 
     ``submit`` checks a run's workflow and inputs at once (``ExecutionError``, ``InputError``,
     ``ValidationFailed`` for an invalid document, as ``ArazzoDocument.run`` does); ``run``
-    drives every submitted run to its end. ``max_connections`` bounds the workers, so the
-    requests in flight at once. ``transport`` replaces the ``requests``-based transport
-    (tests, custom clients): it is called once per worker and set of options, and each
-    transport it returns is used by that worker alone. ``clock`` is the time source and
-    sleeper, as for ``run_workflow``. ``stop`` (a ``StopSignal``) stops every run: each ends
-    ``"interrupted"`` at once, as a run driven alone does; ``submit(..., stop=)`` stops one.
+    drives every submitted run to its end. ``max_connections`` bounds the requests in flight
+    at once (and the workers). ``transport`` replaces the ``requests``-based transport
+    (tests, custom clients): it is called once per worker and set of options, each transport
+    it returns is used by that worker alone, and every request then goes to the workers.
+    ``clock`` is the time source and sleeper, as for ``run_workflow``. ``stop`` (a
+    ``StopSignal``) stops every run: each ends ``"interrupted"`` at once, as a run driven
+    alone does; ``submit(..., stop=)`` stops one.
 
     A run whose machine raises (a bug, or a custom transport that raised) stops alone: its
     handle keeps the exception, the other runs carry on, and ``run`` raises the first such
@@ -197,6 +242,15 @@ class Scheduler:
         self._running = False
         self._listening: list[StopSignal] = []
         self._submitting = threading.Lock()
+        #: The requests transport and the real clock: the scheduler's thread sends on plain
+        #: HTTP connections already open itself, waiting on many sockets at once; workers
+        #: send what would block (connecting, TLS, requests' own route, custom transports).
+        self._multiplex = transport is None and isinstance(self.clock, SystemClock)
+        self._thread_work: deque[tuple[RunHandle, _ThreadJob]] = deque()
+        self._in_flight: dict[RunHandle, _InFlight] = {}
+        self._selector: selectors.BaseSelector | None = None
+        self._waker: tuple[socket.socket, socket.socket] | None = None
+        self._loop_transports: _Transports = {}
 
     @property
     def handles(self) -> list[RunHandle]:
@@ -248,7 +302,10 @@ class Scheduler:
             self._handles.append(handle)
             self._unfinished += 1
             self._work.append((handle, None))
-            self._work_waiting.notify()
+            if not self._multiplex:
+                self._work_waiting.notify()
+        if self._multiplex and self._running:
+            self._wake(_LOOK)
         return handle
 
     def _machine(self, program: Program, options: RunOptions) -> Machine:
@@ -275,7 +332,16 @@ class Scheduler:
 
     def _notice_stop(self) -> None:
         """A stop signal's listener: may run in a signal handler, so it only puts."""
-        self._wakeups.put(_STOP_NOTICE)
+        self._wake(_STOP_NOTICE)
+
+    def _wake(self, item: Any) -> None:
+        """Wakes the scheduler's thread (safe from a signal handler: it only puts and
+        writes a byte)."""
+        self._wakeups.put(item)
+        waker = self._waker
+        if waker is not None:
+            with contextlib.suppress(OSError):  # full (a wake-up is pending) or closed
+                waker[1].send(b"\0")
 
     # the scheduler's thread ----------------------------------------------------------------
 
@@ -287,16 +353,23 @@ class Scheduler:
                 self._listen(stop)
         with self._lock:
             self._closing = self._halted = False
+        if self._multiplex:
+            self._open_selector()
         workers = [threading.Thread(target=self._work_loop, name=f"arazzo-http-{n}",
                                     daemon=True) for n in range(self.max_connections)]
         for worker in workers:
             worker.start()
         try:
-            self._loop()
+            if self._multiplex:
+                self._loop_multiplexed()
+            else:
+                self._loop()
         except BaseException:
             self._halt()
             raise
         finally:
+            if self._multiplex:
+                self._close_selector()
             self._running = False
             for stop in self._listening:
                 stop.remove_listener(self._notice_stop)
@@ -360,7 +433,7 @@ class Scheduler:
             _, _, handle, outcome = heapq.heappop(timers)
             self._work.append((handle, outcome))
             moved += 1
-        if moved:
+        if moved and not self._multiplex:
             self._work_waiting.notify(moved)
 
     def _until_next_timer(self) -> float | None:
@@ -391,12 +464,29 @@ class Scheduler:
                 else:  # as in drive: a response that came is recorded first
                     ending.append((handle, outcome))
             self._work = work
+            kept: deque[tuple[RunHandle, _ThreadJob]] = deque()
+            for handle, job in self._thread_work:
+                stop = self._stop_of(handle)
+                if stop is None:
+                    kept.append((handle, job))
+                elif isinstance(job, _SendOnThread):  # not sent: the run ends before it
+                    handle._exchange = None
+                    ending.append((handle, interrupted_outcome(stop, in_flight=False)))
+                else:  # sent: ended below as in flight, its answer left unread
+                    job.steps.close()
+            self._thread_work = kept
             for handle in self._handles:
                 stop = self._stop_of(handle)
                 if stop is not None and handle._exchange is not None:
                     handle._exchange = None  # its worker drops the answer
                     ending.append((handle, interrupted_outcome(stop, in_flight=True)))
             self._busy += len(ending)
+        for handle, _ in ending:  # in flight on this thread: its answer is left unread
+            flight = self._in_flight.pop(handle, None)
+            if flight is not None and self._selector is not None:
+                with contextlib.suppress(KeyError, ValueError):
+                    self._selector.unregister(flight.sock)
+                flight.steps.close()
         for handle, outcome in ending:
             self._drive(handle, outcome, transports)
 
@@ -414,6 +504,181 @@ class Scheduler:
                 with contextlib.suppress(Exception):
                     recorder.flush()
 
+    # the scheduler's thread, sending ------------------------------------------------------
+
+    def _open_selector(self) -> None:
+        self._selector = selectors.DefaultSelector()
+        reader, writer = socket.socketpair()
+        reader.setblocking(False)
+        writer.setblocking(False)
+        self._waker = (reader, writer)
+        self._selector.register(reader, selectors.EVENT_READ, None)
+
+    def _close_selector(self) -> None:
+        for flight in self._in_flight.values():  # halted: their requests stay in doubt
+            with contextlib.suppress(Exception):
+                flight.steps.close()
+        self._in_flight.clear()
+        waker, self._waker = self._waker, None
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
+        for end in waker or ():
+            end.close()
+
+    def _loop_multiplexed(self) -> None:
+        """The loop's work, and the runs' exchanges on open plain-HTTP connections: it
+        decides for due runs itself, sends their requests, waits on every socket at once
+        and decides again once an answer is whole. Up to ``max_connections`` requests are
+        in flight, here and on the workers together."""
+        selector = self._selector
+        assert selector is not None
+        lock = self._lock
+        stop_noticed = False
+        while True:
+            if stop_noticed:
+                stop_noticed = False
+                self._cut_short(self._loop_transports)
+            while True:
+                with lock:
+                    self._move_due_timers()
+                    if self._unfinished == 0:
+                        return
+                    busy = len(self._in_flight) + self._busy + len(self._thread_work)
+                    if not self._work or busy >= self.max_connections:
+                        timeout = self._until_next_timer()
+                        break
+                    handle, outcome = self._work.popleft()
+                self._drive_here(handle, outcome)
+            for key, _ in selector.select(timeout):
+                if key.data is None:
+                    with contextlib.suppress(OSError):
+                        key.fileobj.recv(4096)  # type: ignore[union-attr]
+                else:
+                    self._on_readable(key.data)
+            while True:
+                try:
+                    item = self._wakeups.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP_NOTICE:
+                    stop_noticed = self._stopped_any = True
+
+    def _drive_here(self, handle: RunHandle, outcome: Outcome) -> None:
+        """``_drive`` on the scheduler's thread: decides until the run waits, ends or has a
+        request in flight (on a socket here, or handed to a worker)."""
+        try:
+            while True:
+                action = self._decide(handle, outcome)
+                if action is None:
+                    return
+                now = self.clock.monotonic()
+                assert handle.deadline is not None
+                if isinstance(action, Wait):
+                    seconds, abort = handle.deadline.wait(action.seconds, now)
+                    with self._lock:
+                        stop = self._stop_of(handle)
+                        if stop is None and not self._halted:
+                            heapq.heappush(self._timers, (now + seconds, next(self._sequence),
+                                                          handle, abort or Waited()))
+                            return
+                        if stop is None:
+                            return  # _halt wrote its checkpoint
+                    outcome = interrupted_outcome(stop, in_flight=False)
+                    continue
+                if not isinstance(action, SendRequest):  # a Finish ended in _decide
+                    raise TypeError(f"the machine asked for {action!r}")
+                abort = handle.deadline.send(action.request, now)
+                if abort is not None:
+                    outcome = abort
+                    continue
+                with self._lock:
+                    stop = self._stop_of(handle)
+                    if stop is None and not self._halted:
+                        token = handle._exchange = next(self._sequence)
+                    elif stop is None:
+                        return  # _halt wrote its checkpoint
+                if stop is not None:  # as in drive: a response that came is recorded first
+                    outcome = interrupted_outcome(stop, in_flight=False)
+                    continue
+                answer = self._begin(handle, action.request, token)
+                if answer is None:
+                    return
+                outcome = answer
+        except Exception as exc:  # a bug around the machine: this run stops, not the loop
+            if not handle.done:
+                handle.error = exc
+                self._ended(handle)
+
+    def _begin(self, handle: RunHandle, request: HttpRequest, token: int) -> Outcome | None:
+        options = handle.machine.options
+        if options.follow_redirects:  # a hop may need a connection made: on a worker
+            self._to_thread(handle, _SendOnThread(request, token))
+            return None
+        key = (options.follow_redirects, options.verify, options.trust_env)
+        transport = self._loop_transports.get(key)
+        if transport is None:
+            transport = self._loop_transports[key] = RequestsTransport.for_options(
+                options, pool_size=self.max_connections)
+            with self._lock:
+                self._transports.append(transport)
+        assert isinstance(transport, RequestsTransport)
+        transport.session.cookies = handle.cookies  # read before the request goes out
+        return self._step(handle, transport.send_steps(request), token, request)
+
+    def _step(self, handle: RunHandle, steps: _Steps, token: int,
+              request: HttpRequest | None) -> Outcome | None:
+        """Runs an exchange to its next pause; its answer when it ended (None: in flight)."""
+        try:
+            pause = next(steps)
+        except StopIteration as done:
+            return self._answered(handle, token, done.value)
+        except BaseException as exc:
+            self._failed_exchange(handle, token, exc)
+            return None
+        if isinstance(pause, _http11.Readable):
+            assert self._selector is not None
+            try:
+                self._selector.register(pause.sock, selectors.EVENT_READ, handle)
+            except (OSError, ValueError):  # cut already: the reading words it, on a worker
+                self._to_thread(handle, _FinishOnThread(steps, token))
+                return None
+            self._in_flight[handle] = _InFlight(steps, token, pause.method, pause.sock,
+                                                pause.reader)
+            return None
+        if (request is not None and isinstance(pause, _http11.NeedsThread)
+                and not pause.shareable):
+            steps.close()  # nothing was sent: a worker sends it on its own session
+            self._to_thread(handle, _SendOnThread(request, token))
+        else:  # a worker goes on with it (connects on this thread's pool, for the next)
+            self._to_thread(handle, _FinishOnThread(steps, token))
+        return None
+
+    def _on_readable(self, handle: RunHandle) -> None:
+        """Bytes came for an exchange in flight: once the answer is whole (looked at without
+        taking it), the reader takes it, without blocking, and the run goes on."""
+        flight = self._in_flight.get(handle)
+        if flight is None:
+            return
+        verdict = _framing.arrived(flight.reader, flight.method)
+        if verdict is False:
+            return
+        del self._in_flight[handle]
+        assert self._selector is not None
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(flight.sock)
+        if verdict is None:  # framed by the end of the connection, 1xx, very big: a worker
+            self._to_thread(handle, _FinishOnThread(flight.steps, flight.token))
+            return
+        answer = self._step(handle, flight.steps, flight.token, None)
+        if answer is not None:
+            self._drive_here(handle, answer)
+
+    def _to_thread(self, handle: RunHandle, job: _ThreadJob) -> None:
+        with self._lock:
+            self._thread_work.append((handle, job))
+            self._work_waiting.notify()
+
     # the workers ---------------------------------------------------------------------------
 
     def _work_loop(self) -> None:
@@ -422,11 +687,11 @@ class Scheduler:
         lock = self._lock
         while True:
             with lock:
-                while not self._work and not self._closing:
+                while not self._queue_of_workers() and not self._closing:
                     self._work_waiting.wait()
                 if self._closing or self._halted:
                     return
-                handle, outcome = self._work.popleft()
+                handle, outcome = self._queue_of_workers().popleft()
                 self._busy += 1
             try:
                 self._drive(handle, outcome, transports)
@@ -435,11 +700,23 @@ class Scheduler:
                     handle.error = exc
                     self._ended(handle)
 
+    def _queue_of_workers(self) -> deque[Any]:
+        """With the lock held: what the workers take (``_cut_short`` may replace it)."""
+        return self._thread_work if self._multiplex else self._work
+
     def _drive(self, handle: RunHandle, outcome: Outcome, transports: _Transports) -> None:
         """Decides for one run and performs what it asks, until it waits or ends."""
         lock = self._lock
         wake = False
         try:
+            if isinstance(outcome, (_SendOnThread, _FinishOnThread)):
+                outcome = self._finish_job(handle, outcome, transports)
+                if outcome is None:
+                    return
+                if self._multiplex:  # the scheduler's thread decides, first of all
+                    with lock:
+                        self._work.appendleft((handle, outcome))
+                    return
             while True:
                 action = self._decide(handle, outcome)
                 if action is None:
@@ -477,29 +754,49 @@ class Scheduler:
                     continue
                 if halted:
                     return  # _halt wrote its checkpoint
-                try:
-                    answer = self._send(handle, action.request, transports)
-                except BaseException as exc:  # a broken custom transport stops its run
-                    with lock:
-                        mine = handle._exchange == token
-                        handle._exchange = None
-                    if mine:
-                        handle.error = exc
-                        self._ended(handle)
+                taken = self._finish_job(handle, _SendOnThread(action.request, token),
+                                         transports)
+                if taken is None:
                     return
-                with lock:
-                    if handle._exchange != token or self._halted:
-                        # Stopped while it was sent (the scheduler's thread ended the run),
-                        # or halted (the state as it was before the request stands).
-                        return
-                    handle._exchange = None
-                outcome = answer
+                outcome = taken
         finally:
             with lock:
                 self._busy -= 1
-                wake = wake or (self._busy == 0 and not self._work)
+                wake = wake or self._multiplex or (self._busy == 0 and not self._work)
             if wake:
-                self._wakeups.put(_LOOK)
+                self._wake(_LOOK)
+
+    def _finish_job(self, handle: RunHandle, job: _ThreadJob,
+                    transports: _Transports) -> Outcome | None:
+        """Sends (or reads the answer of) one request on this thread; the answer, or None
+        when the run is no longer this thread's to drive."""
+        try:
+            if isinstance(job, _SendOnThread):
+                answer = self._send(handle, job.request, transports)
+            else:
+                answer = _http11.drive(job.steps)
+        except BaseException as exc:  # a broken custom transport stops its run
+            self._failed_exchange(handle, job.token, exc)
+            return None
+        return self._answered(handle, job.token, answer)
+
+    def _failed_exchange(self, handle: RunHandle, token: int, exc: BaseException) -> None:
+        with self._lock:
+            mine = handle._exchange == token
+            handle._exchange = None
+        if mine:
+            handle.error = exc
+            self._ended(handle)
+
+    def _answered(self, handle: RunHandle, token: int,
+                  answer: HttpResponse | TransportFailure) -> Outcome | None:
+        """The answer to decide with, or None: stopped while it was sent (the scheduler's
+        thread ended the run), or halted (the state as it was before the request stands)."""
+        with self._lock:
+            if handle._exchange != token or self._halted:
+                return None
+            handle._exchange = None
+        return answer
 
     def _decide(self, handle: RunHandle, outcome: Outcome) -> Action | None:
         """One decision of one run, recorded; None when the run has ended."""
@@ -558,7 +855,7 @@ class Scheduler:
             self._unfinished -= 1
             last = self._unfinished == 0
         if last:  # a worker may still hold a dropped request: wake the loop to end
-            self._wakeups.put(_LOOK)
+            self._wake(_LOOK)
 
     def _record(self, handle: RunHandle, action: Action, outcome: Outcome) -> None:
         """The step executions that finished leave the state, as in ``drive``; the action is
@@ -598,6 +895,7 @@ class Scheduler:
         return transport.send(request)
 
     def _close_transports(self) -> None:
+        self._loop_transports.clear()
         with self._lock:
             transports, self._transports = self._transports, []
         for transport in transports:
