@@ -31,6 +31,8 @@ from arazzo_engine.executor._loops import GROWTH
 from arazzo_engine.executor._scheduler import DEFAULT_MAX_CONNECTIONS
 from arazzo_engine.simulator import DEMO_ACCOUNT_ID, DEMO_JOB_ID, DEMO_TOKEN
 
+from ._loops import http_client_exchange
+
 SUCCESS, ERROR, CANCELLED = 10, 20, 30
 #: One exchange: (method, path, JSON body or None) -> the parsed answer.
 Exchange = Callable[[str, str, Any], Any]
@@ -76,19 +78,10 @@ def _requests_exchange(base_url: str) -> Exchange:
 def _http_client_exchange(base_url: str) -> Exchange:
     url = urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)
+    send = http_client_exchange(connection, DEMO_TOKEN)
 
     def exchange(method: str, path: str, body: Any) -> Any:
-        headers = {"Authorization": f"Bearer {DEMO_TOKEN}"}
-        payload = None
-        if body is not None:
-            payload = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        connection.request(method, path, body=payload, headers=headers)
-        answer = connection.getresponse()
-        data = answer.read()
-        if answer.status != 200:
-            raise RuntimeError(f"{method} {path}: HTTP {answer.status}")
-        return json.loads(data)
+        return send(method, path, None if body is None else json.dumps(body).encode())
 
     return exchange
 

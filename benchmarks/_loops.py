@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,15 +51,12 @@ def requests_loop(base_url: str, polls: int) -> int:
     return made
 
 
-def http_client_loop(base_url: str, polls: int) -> int:
-    import http.client
+def http_client_exchange(connection: Any, token: str) -> Callable[..., Any]:
+    """One exchange on a kept-alive ``http.client`` connection: the answer parsed, its
+    status checked (what a user writes with the standard library alone)."""
+    headers = {"Authorization": f"Bearer {token}"}
 
-    url = urlsplit(base_url)
-    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)
-    account = f"/api/v2/accounts/{ACCOUNT_ID}"
-    headers = {"Authorization": f"Bearer {TOKEN}"}
-
-    def exchange(method: str, path: str, body: bytes | None = None) -> object:
+    def exchange(method: str, path: str, body: bytes | None = None) -> Any:
         sent = dict(headers, **({"Content-Type": "application/json"} if body else {}))
         connection.request(method, path, body=body, headers=sent)
         response = connection.getresponse()
@@ -67,14 +65,25 @@ def http_client_loop(base_url: str, polls: int) -> int:
             raise RuntimeError(f"{method} {path}: HTTP {response.status}")
         return json.loads(payload)
 
+    return exchange
+
+
+def http_client_loop(base_url: str, polls: int) -> int:
+    import http.client
+
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port)
+    account = f"/api/v2/accounts/{ACCOUNT_ID}"
+    exchange = http_client_exchange(connection, TOKEN)
+
     try:
         trigger = exchange("POST", f"{account}/jobs/{polls}/run/",
                            json.dumps({"cause": CAUSE}).encode())
-        run_id = trigger["data"]["id"]  # type: ignore[index]
+        run_id = trigger["data"]["id"]
         made = 0
         while True:
             made += 1
-            status = exchange("GET", f"{account}/runs/{run_id}/")["data"]["status"]  # type: ignore[index]
+            status = exchange("GET", f"{account}/runs/{run_id}/")["data"]["status"]
             if status == SUCCESS:
                 break
             if status in (ERROR, CANCELLED):

@@ -569,39 +569,10 @@ class Scheduler:
         request in flight (on a socket here, or handed to a worker)."""
         try:
             while True:
-                action = self._decide(handle, outcome)
-                if action is None:
+                step = self._next_request(handle, outcome)
+                if not isinstance(step, tuple):
                     return
-                now = self.clock.monotonic()
-                assert handle.deadline is not None
-                if isinstance(action, Wait):
-                    seconds, abort = handle.deadline.wait(action.seconds, now)
-                    with self._lock:
-                        stop = self._stop_of(handle)
-                        if stop is None and not self._halted:
-                            heapq.heappush(self._timers, (now + seconds, next(self._sequence),
-                                                          handle, abort or Waited()))
-                            return
-                        if stop is None:
-                            return  # _halt wrote its checkpoint
-                    outcome = interrupted_outcome(stop, in_flight=False)
-                    continue
-                if not isinstance(action, SendRequest):  # a Finish ended in _decide
-                    raise TypeError(f"the machine asked for {action!r}")
-                abort = handle.deadline.send(action.request, now)
-                if abort is not None:
-                    outcome = abort
-                    continue
-                with self._lock:
-                    stop = self._stop_of(handle)
-                    if stop is None and not self._halted:
-                        token = handle._exchange = next(self._sequence)
-                    elif stop is None:
-                        return  # _halt wrote its checkpoint
-                if stop is not None:  # as in drive: a response that came is recorded first
-                    outcome = interrupted_outcome(stop, in_flight=False)
-                    continue
-                answer = self._begin(handle, action.request, token)
+                answer = self._begin(handle, *step)
                 if answer is None:
                     return
                 outcome = answer
@@ -609,6 +580,48 @@ class Scheduler:
             if not handle.done:
                 handle.error = exc
                 self._ended(handle)
+
+    def _next_request(self, handle: RunHandle,
+                      outcome: Outcome) -> tuple[HttpRequest, int] | bool:
+        """Decides for one run until it has a request to send: the request and its token;
+        else False when it has ended or the scheduler halted, and when it waits (on the heap)
+        whether its wait is now the first due (the scheduler's thread must look again)."""
+        while True:
+            action = self._decide(handle, outcome)
+            if action is None:
+                return False
+            now = self.clock.monotonic()
+            assert handle.deadline is not None
+            if isinstance(action, Wait):
+                seconds, abort = handle.deadline.wait(action.seconds, now)
+                with self._lock:
+                    stop = self._stop_of(handle)
+                    if stop is None and not self._halted:
+                        entry = (now + seconds, next(self._sequence), handle, abort or Waited())
+                        heapq.heappush(self._timers, entry)
+                        return self._timers[0] is entry
+                    halted = self._halted
+                if stop is None and halted:
+                    return False  # _halt wrote its checkpoint
+                outcome = interrupted_outcome(stop, in_flight=False)
+                continue
+            if not isinstance(action, SendRequest):  # a Finish ended in _decide
+                raise TypeError(f"the machine asked for {action!r}")
+            abort = handle.deadline.send(action.request, now)
+            if abort is not None:
+                outcome = abort
+                continue
+            with self._lock:
+                stop = self._stop_of(handle)
+                halted = self._halted
+                if stop is None and not halted:
+                    token = handle._exchange = next(self._sequence)
+            if stop is not None:  # as in drive: a response that came is recorded first
+                outcome = interrupted_outcome(stop, in_flight=False)
+                continue
+            if halted:
+                return False  # _halt wrote its checkpoint
+            return action.request, token
 
     def _begin(self, handle: RunHandle, request: HttpRequest, token: int) -> Outcome | None:
         options = handle.machine.options
@@ -718,44 +731,11 @@ class Scheduler:
                         self._work.appendleft((handle, outcome))
                     return
             while True:
-                action = self._decide(handle, outcome)
-                if action is None:
+                step = self._next_request(handle, outcome)
+                if not isinstance(step, tuple):
+                    wake = step
                     return
-                now = self.clock.monotonic()
-                assert handle.deadline is not None
-                if isinstance(action, Wait):
-                    seconds, abort = handle.deadline.wait(action.seconds, now)
-                    with lock:
-                        stop = self._stop_of(handle)
-                        if stop is None and not self._halted:
-                            entry = (now + seconds, next(self._sequence), handle,
-                                     abort or Waited())
-                            heapq.heappush(self._timers, entry)
-                            wake = self._timers[0] is entry
-                            return
-                        halted = self._halted
-                    if stop is None and halted:
-                        return  # _halt wrote its checkpoint
-                    outcome = interrupted_outcome(stop, in_flight=False)
-                    continue
-                if not isinstance(action, SendRequest):  # a Finish ended in _decide
-                    raise TypeError(f"the machine asked for {action!r}")
-                abort = handle.deadline.send(action.request, now)
-                if abort is not None:
-                    outcome = abort
-                    continue
-                with lock:
-                    stop = self._stop_of(handle)
-                    halted = self._halted
-                    if stop is None and not halted:
-                        token = handle._exchange = next(self._sequence)
-                if stop is not None:  # as in drive: a response that came is recorded first
-                    outcome = interrupted_outcome(stop, in_flight=False)
-                    continue
-                if halted:
-                    return  # _halt wrote its checkpoint
-                taken = self._finish_job(handle, _SendOnThread(action.request, token),
-                                         transports)
+                taken = self._finish_job(handle, _SendOnThread(*step), transports)
                 if taken is None:
                     return
                 outcome = taken
