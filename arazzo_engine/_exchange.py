@@ -576,7 +576,7 @@ def _send(session: requests.Session, method: str, url: str, headers: dict[str, s
             return (yield from _send_direct(session, route, method, wire_headers,
                                             body or None, timeout, verify, watch))
     yield _http11.NEEDS_OWN_SESSION
-    _current.watch = watch  # the connection's hooks find the exchange's watch through it
+    watch.make_current()  # the connection's hooks find the exchange's watch through it
     return _ByRequests(_send_by_requests(session, method, url, headers, body, timeout,
                                          verify, env))
 

@@ -19,6 +19,11 @@ with their limits, ``100 Continue`` skipped, the body framed by ``Transfer-Encod
 urllib3's own content decoders. Failures are raised as the exceptions urllib3 raises for them,
 same classes, same messages, so ``_exchange`` words them as it words requests' route
 (tests/test_exchange_direct.py compares the two).
+
+The exchange is a step generator (``send_steps``) that pauses where it would wait: before a
+connection is made, and once the request is sent. ``drive`` runs one to its end, blocking at
+each pause; the scheduler's thread instead waits on many sockets at once and lets each
+exchange go on once its answer has arrived (``_framing``), so one thread serves many runs.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ from urllib3.response import HTTPResponse
 from urllib3.util.retry import Retry
 
 __all__ = ["NEEDS_OWN_SESSION", "NEEDS_THREAD", "Answer", "NeedsThread", "Pause", "Readable",
-           "applies", "drive", "send", "send_steps"]
+           "applies", "drive", "send_steps"]
 
 _T = TypeVar("_T")
 
@@ -391,14 +396,6 @@ NEEDS_OWN_SESSION = NeedsThread(shareable=False)
 _QUICK_BODY = 64 * 1024
 
 Steps = Generator[Pause, None, "Answer"]
-
-
-def send(pool: HTTPConnectionPool, method: str, target: str, headers: dict[str, str],
-         body: bytes | None, timeout: float | None,
-         on_socket: Callable[[Any], None]) -> Answer:
-    """``send_steps``, blocking at each step."""
-    return drive(send_steps(pool, method, target, headers, body, timeout, on_socket,
-                            lambda: None))
 
 
 def drive(steps: Generator[Pause, None, _T]) -> _T:
