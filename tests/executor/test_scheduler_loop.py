@@ -186,3 +186,35 @@ def test_a_timeout_cuts_an_answer_that_stalls_on_the_schedulers_thread(
     assert not result.succeeded
     assert result.steps[1].error is not None
     assert "no complete response within 0.5 s" in result.steps[1].error
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_https_runs_are_sent_by_the_workers_and_verified(tmp_path: Path) -> None:
+    with LocalServer(tls=(str(DATA / "test-cert.pem"), str(DATA / "test-key.pem"))) as server:
+        for n in range(3):
+            server.route("GET", f"/p{n}", {"value": f"secure {n}"})
+        document = _document(tmp_path, server.url, [f"/p{n}" for n in range(3)])
+        scheduler = Scheduler(max_connections=2)
+        trusted = [scheduler.submit(document, options=_options(
+            verify=str(DATA / "test-cert.pem"))) for _ in range(3)]
+        untrusted = scheduler.submit(document, options=_options())
+        scheduler.run()
+    for handle in trusted:
+        assert handle.result is not None and handle.result.succeeded, handle.result
+        assert [s.outputs for s in handle.result.steps] == [
+            {"value": f"secure {n}"} for n in range(3)]
+    assert untrusted.result is not None and not untrusted.result.succeeded
+    assert "certificate verify failed" in (untrusted.result.steps[0].error or "")
+
+
+def test_redirects_followed_go_through_the_workers(tmp_path: Path) -> None:
+    with LocalServer() as server:
+        for old in ("/a", "/b"):
+            server.route("GET", old, None, status=302, headers={"Location": "/new"})
+        server.route("GET", "/new", {"value": "moved"})
+        document = _document(tmp_path, server.url, ["/a", "/b"])
+        [result] = _run_one(document, _options(follow_redirects=True))
+    assert result.succeeded, result.error
+    assert [s.outputs for s in result.steps] == [{"value": "moved"}] * 2
