@@ -414,13 +414,21 @@ class Scheduler:
                 item = self._wakeups.get(timeout=timeout)
             except queue.Empty:
                 continue
-            while True:
-                if item is _STOP_NOTICE:
-                    stop_noticed = self._stopped_any = True
-                try:
-                    item = self._wakeups.get_nowait()
-                except queue.Empty:
-                    break
+            stop_noticed = self._take_wakeups(item) or stop_noticed
+
+    def _take_wakeups(self, first: Any = None) -> bool:
+        """Takes the wake-ups waiting (after ``first``, one already taken): whether one of
+        them was a stop."""
+        stopped = first is _STOP_NOTICE
+        while True:
+            try:
+                item = self._wakeups.get_nowait()
+            except queue.Empty:
+                break
+            stopped = stopped or item is _STOP_NOTICE
+        if stopped:
+            self._stopped_any = True
+        return stopped
 
     def _move_due_timers(self) -> None:
         """With the lock held: runs whose wait is over go to the workers."""
@@ -556,13 +564,7 @@ class Scheduler:
                         key.fileobj.recv(4096)  # type: ignore[union-attr]
                 else:
                     self._on_readable(key.data)
-            while True:
-                try:
-                    item = self._wakeups.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP_NOTICE:
-                    stop_noticed = self._stopped_any = True
+            stop_noticed = self._take_wakeups() or stop_noticed
 
     def _drive_here(self, handle: RunHandle, outcome: Outcome) -> None:
         """``_drive`` on the scheduler's thread: decides until the run waits, ends or has a
